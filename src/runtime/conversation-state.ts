@@ -1,0 +1,88 @@
+/** Restoring, transitioning and describing a conversation's machine snapshot. */
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import type { ConversationInput } from '../machines/conversation.context.js';
+import type { ConversationEvent } from '../machines/conversation.events.js';
+import { MACHINE_VERSION, conversationMachine, type ConversationState } from '../machines/conversation.machine.js';
+import { formatUsd } from '../money.js';
+import type { RefundPolicy } from '../policy.js';
+import type { StateFacts } from '../models/types.js';
+import type { PersistedConversation } from '../store/types.js';
+import { expectedWait, ineligibleText } from './prompt.js';
+
+export type ConversationSnapshot = SnapshotFrom<typeof conversationMachine>;
+
+export function initialSnapshot(input: ConversationInput): ConversationSnapshot {
+  return initialTransition(conversationMachine, input)[0];
+}
+
+/** Restores a stored snapshot (migrating older machine versions when there are any). */
+export function restore(persisted: PersistedConversation, machineVersion: number): ConversationSnapshot {
+  if (machineVersion !== MACHINE_VERSION) throw new Error(`no migration from machine version ${machineVersion}`);
+  return conversationMachine.resolveState({ value: persisted.value, context: persisted.context });
+}
+
+export function persist(snapshot: ConversationSnapshot): PersistedConversation {
+  return { value: stateOf(snapshot), context: snapshot.context };
+}
+
+export function stateOf(snapshot: ConversationSnapshot): ConversationState {
+  return snapshot.value as ConversationState;
+}
+
+export function statusOf(snapshot: ConversationSnapshot): 'open' | 'resolved' | 'escalated' {
+  const s = stateOf(snapshot);
+  if (s === 'escalated') return 'escalated';
+  if (s === 'resolved') return 'resolved';
+  return 'open';
+}
+
+/** Applies an event: the next snapshot and the effect markers it emitted, or null if refused. */
+export function step(
+  snapshot: ConversationSnapshot,
+  event: ConversationEvent,
+): { next: ConversationSnapshot; refund: boolean; ticket: boolean } | null {
+  if (!snapshot.can(event)) return null;
+  const [next, actions] = transition(conversationMachine, snapshot, event);
+  return {
+    next,
+    refund: actions.some((a) => a.type === 'requestRefund'),
+    ticket: actions.some((a) => a.type === 'requestTicket'),
+  };
+}
+
+export function allowedTools(snapshot: ConversationSnapshot): string[] {
+  const ctx = snapshot.context;
+  const tools: string[] = [];
+  if (snapshot.can({ type: 'propose.get_customer', email: 'probe@example.com' })) tools.push('get_customer');
+  if (snapshot.can({ type: 'propose.lookup_order', orderId: 'ORD-PROBE' })) tools.push('lookup_order');
+  const refundable = Object.values(ctx.orders).some((o) =>
+    snapshot.can({ type: 'propose.process_refund', orderId: o.orderId, reason: 'damaged', amountCents: null }),
+  );
+  if (refundable) tools.push('process_refund');
+  if (snapshot.can({ type: 'propose.escalate', reason: 'complexity', priority: 'P3', summary: 'probe', orderId: null })) tools.push('escalate_to_human');
+  return tools;
+}
+
+export function factsOf(snapshot: ConversationSnapshot, policy: RefundPolicy): StateFacts {
+  const ctx = snapshot.context;
+  return {
+    state: stateOf(snapshot),
+    status: statusOf(snapshot),
+    allowedTools: allowedTools(snapshot),
+    customer: ctx.customer ? { name: ctx.customer.name, email: ctx.customer.email, status: ctx.customer.status } : null,
+    unknownEmails: ctx.unknownEmails,
+    orders: Object.values(ctx.orders).map((o) => ({
+      orderId: o.orderId,
+      owned: o.owned,
+      eligible: o.eligible,
+      ineligibleExplanation: o.owned ? ineligibleText(o.ineligibleCode, policy) : null,
+      refundableUsd: o.owned && o.eligible ? formatUsd(o.refundableCents) : null,
+      needsApproval: o.needsApproval,
+      refunded: o.refunded,
+    })),
+    pendingRefund: ctx.pendingRefund ? { orderId: ctx.pendingRefund.orderId, outcome: ctx.pendingRefund.outcome } : null,
+    escalation: ctx.escalation
+      ? { priority: ctx.escalation.priority, reason: ctx.escalation.reason, ticketId: ctx.escalation.ticketId, expectedWait: expectedWait(ctx.escalation.priority) }
+      : null,
+  };
+}

@@ -1,0 +1,51 @@
+/** Rebuilds the model's message list from the event log, repairing what a crash can leave behind. */
+import type { AssistantBlock, ModelMessage, TextBlock, ToolResultBlock } from '../models/types.js';
+import type { StoredEvent } from '../store/types.js';
+
+type UserBlock = TextBlock | ToolResultBlock;
+
+/**
+ * Customer messages, assistant content and tool results in order. Guarantees the Messages API's
+ * shape: alternating roles starting with the user, and a tool_result for every tool_use
+ * (an interrupted call gets an is_error result).
+ */
+export function buildHistory(events: Array<Pick<StoredEvent, 'kind' | 'payload'>>): ModelMessage[] {
+  const out: ModelMessage[] = [];
+  let openToolUses: string[] = [];
+
+  const closeOpenToolUses = (): UserBlock[] => {
+    const blocks = openToolUses.map((id): ToolResultBlock => ({ type: 'tool_result', tool_use_id: id, content: 'Interrupted before a result was recorded.', is_error: true }));
+    openToolUses = [];
+    return blocks;
+  };
+  const pushUser = (blocks: UserBlock[]) => {
+    const last = out[out.length - 1];
+    if (last && last.role === 'user') {
+      const existing: UserBlock[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
+      last.content = [...existing, ...blocks];
+    } else out.push({ role: 'user', content: blocks });
+  };
+
+  for (const e of events) {
+    if (e.kind === 'customer_message') {
+      const text = (e.payload as { text: string }).text;
+      pushUser([...closeOpenToolUses(), { type: 'text', text }]);
+    } else if (e.kind === 'assistant_message') {
+      const content = (e.payload as { content: AssistantBlock[] }).content;
+      if (content.length === 0) continue;
+      const closing = closeOpenToolUses();
+      if (closing.length) pushUser(closing);
+      if (out.length === 0) pushUser([{ type: 'text', text: '(conversation start)' }]);
+      const last = out[out.length - 1];
+      if (last && last.role === 'assistant') last.content = [...last.content, ...content];
+      else out.push({ role: 'assistant', content });
+      openToolUses = content.filter((b) => b.type === 'tool_use').map((b) => (b.type === 'tool_use' ? b.id : ''));
+    } else if (e.kind === 'tool_results') {
+      const results = (e.payload as { content: ToolResultBlock[] }).content;
+      const answered = new Set(results.map((r) => r.tool_use_id));
+      openToolUses = openToolUses.filter((id) => !answered.has(id));
+      pushUser([...results, ...closeOpenToolUses()]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * I6: escalation triggers decided in code from the customer's text, whatever the model does.
+ * Text is normalised first: case, accents, look-alike digits and symbols, spacing and
+ * punctuation inside words ("L.A.W.Y.E.R", "s c a m", "fr4ud"), repeated letters ("suuue").
+ */
+import type { EscalationReason } from '../machines/conversation.context.js';
+
+export interface Trigger {
+  kind: 'legal' | 'fraud' | 'distress' | 'human';
+  reason: EscalationReason;
+  priority: 'P1';
+  /** The normalised keyword that matched (for the audit log). */
+  matched: string;
+}
+
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
+
+const RULES: Array<{ kind: Trigger['kind']; reason: EscalationReason; phrases: string[] }> = [
+  { kind: 'legal', reason: 'customer_distress', phrases: ['lawyer', 'attorney', 'solicitor', 'sue', 'suing', 'sued', 'lawsuit', 'legal action', 'take you to court', 'small claims'] },
+  { kind: 'fraud', reason: 'fraud_suspected', phrases: ['fraud', 'fraudulent', 'scam', 'scammed', 'scammer', 'unauthorized charge', 'unauthorised charge', 'stolen card', 'chargeback'] },
+  { kind: 'distress', reason: 'customer_distress', phrases: ['unacceptable', 'furious', 'outrageous', 'disgusted', 'kill myself', 'suicidal', 'harassment'] },
+  {
+    kind: 'human',
+    reason: 'customer_distress',
+    phrases: ['human', 'real person', 'speak to a person', 'talk to a person', 'manager', 'supervisor', 'representative', 'live agent', 'human agent', 'real agent', 'speak to someone', 'talk to someone', 'speak to somebody', 'talk to somebody', 'operator'],
+  },
+];
+
+/** Lowercase, strip accents, map look-alikes, collapse letter runs; words separated by single spaces. */
+export function normaliseText(text: string): string {
+  const plain = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[0134579@$!|]/g, (ch, offset: number, whole: string) => {
+      // digits inside numbers (order ids, amounts) stay digits; look-alikes inside words become letters
+      const before = whole[offset - 1] ?? '';
+      const after = whole[offset + 1] ?? '';
+      const inWord = /[a-z]/.test(before) || /[a-z]/.test(after);
+      return inWord ? (LEET[ch] ?? ch) : ch;
+    });
+  return collapseRuns(plain.replace(/[^a-z0-9]+/g, ' ').trim());
+}
+
+function collapseRuns(s: string): string {
+  return s.replace(/([a-z])\1{2,}/g, '$1').replace(/([a-z])\1/g, '$1');
+}
+
+/** Letters only, no spaces: catches "s c a m" and "l.a.w.y.e.r". */
+function squash(normalised: string): string {
+  return collapseRuns(normalised.replace(/[^a-z]/g, ''));
+}
+
+/** Single letters separated by spaces ("s c a m") joined back into words. */
+function joinSpelledOut(normalised: string): string {
+  return normalised.replace(/\b(?:[a-z] ){2,}[a-z]\b/g, (m) => m.replace(/ /g, ''));
+}
+
+/** Finds the first trigger in the customer's text, or null. */
+export function detectTrigger(text: string): Trigger | null {
+  const words = ` ${joinSpelledOut(normaliseText(text))} `;
+  const squashed = squash(normaliseText(text));
+  for (const rule of RULES) {
+    for (const phrase of rule.phrases) {
+      const p = collapseRuns(phrase);
+      const inWords = words.includes(` ${p} `);
+      // squashed matching only for long single words: "sue" would match "issue"
+      const inSquashed = p.length >= 6 && !p.includes(' ') && squashed.includes(p);
+      if (inWords || inSquashed) return { kind: rule.kind, reason: rule.reason, priority: 'P1', matched: phrase };
+    }
+  }
+  return null;
+}

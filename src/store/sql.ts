@@ -1,0 +1,21 @@
+/**
+ * A minimal SQL driver contract shared by SQLite and PostgreSQL. Queries use `?` placeholders
+ * and portable SQL (ON CONFLICT … DO NOTHING, RETURNING); each driver adapts them.
+ */
+export type SqlValue = string | number | null;
+
+export interface SqlQueryable {
+  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]>;
+  run(sql: string, params?: SqlValue[]): Promise<{ changes: number }>;
+}
+
+export interface SqlDriver extends SqlQueryable {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** A human-readable location for health output, without credentials. */
+  readonly description: string;
+  /** Runs `fn` in one transaction (serialised with every other transaction of this driver). */
+  tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T>;
+  /** Executes DDL (several statements). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
