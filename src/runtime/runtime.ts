@@ -18,8 +18,8 @@ import { BusyError, NotFoundError, UnavailableError } from './errors.js';
 import { buildSystemPrompt } from './prompt.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { createSanitizer } from './sanitizer.js';
-import { leakContextFor, runTurn } from './turn.js';
-import type { ProposalRecord, TurnEvent, TurnResult } from './types.js';
+import { leakContextFor, runTurn, type TurnOptions } from './turn.js';
+import type { ProposalRecord, TurnResult } from './types.js';
 
 export interface RuntimeOptions {
   store: ConversationStore;
@@ -136,9 +136,9 @@ export function createRuntime(options: RuntimeOptions) {
     return { conversation_id: id, token, state: stateOf(snapshot) };
   }
 
-  async function send(id: string, token: string, message: string, onEvent: (e: TurnEvent) => void = () => {}, signal?: AbortSignal): Promise<TurnResult> {
+  async function send(id: string, token: string, message: string, options: TurnOptions = {}): Promise<TurnResult> {
     if (!accepting) throw new UnavailableError();
-    const loaded = await authorise(id, token);
+    await authorise(id, token);
     const holder = `${instanceId}:${randomBytes(4).toString('hex')}`;
     const leaseMs = turnTimeoutMs + 15_000;
     if (!(await store.acquireLease(id, holder, iso(leaseMs), iso()))) throw new BusyError(2);
@@ -150,8 +150,7 @@ export function createRuntime(options: RuntimeOptions) {
           { store, backends, engine, model, policy, clock, retry, sanitizer, systemPrompt, tools, maxModelCalls, turnTimeoutMs },
           fresh,
           message,
-          onEvent,
-          signal,
+          options,
         );
         totals.turns++;
         totals.modelCalls += result.usage.modelCalls;
@@ -164,7 +163,6 @@ export function createRuntime(options: RuntimeOptions) {
         await store.releaseLease(id, holder);
       }
     })();
-    void loaded;
     inFlight.add(work);
     try {
       return await work;

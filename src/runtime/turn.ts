@@ -60,7 +60,16 @@ export function defaultReply(loaded: Loaded, policy: RefundPolicy): string {
   return 'How can I help you with your order? If you have the order id (like ORD-1234), please share it.';
 }
 
-export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, onEvent: (e: TurnEvent) => void, signal?: AbortSignal): Promise<TurnResult> {
+export interface TurnOptions {
+  onEvent?: (e: TurnEvent) => void;
+  /** Ask the model to stream (text reaches onEvent sentence by sentence as it is generated). */
+  stream?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, options: TurnOptions = {}): Promise<TurnResult> {
+  const onEvent = options.onEvent ?? (() => {});
+  const signal = options.signal;
   const { store, engine, model, policy, sanitizer } = deps;
   const started = deps.clock().getTime();
   const events: TurnEvent[] = [];
@@ -122,12 +131,14 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
       modelCalls++;
       const response = await model.next(
         { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: history, tools: deps.tools, signal: controller.signal },
-        {
-          onText: (delta) => {
-            streamed = true;
-            stream.push(delta);
-          },
-        },
+        options.stream
+          ? {
+              onText: (delta) => {
+                streamed = true;
+                stream.push(delta);
+              },
+            }
+          : {},
       );
       usage = addUsage(usage, response.usage);
       content = sanitizeBlocks(response.content);
