@@ -40,8 +40,15 @@ const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /** Splits into sentences, keeping the separators so the text can be rebuilt. */
 export function splitSentences(text: string): string[] {
-  const parts = text.match(/[^.!?\n]*(?:[.!?]+(?=\s|$)|\n+|$)/g) ?? [text];
-  return parts.filter((p) => p.length > 0);
+  const out: string[] = [];
+  let start = 0;
+  for (const m of text.matchAll(/[.!?]+(?:\s+|$)|\n+/g)) {
+    const end = m.index + m[0].length;
+    if (end > start) out.push(text.slice(start, end));
+    start = end;
+  }
+  if (start < text.length) out.push(text.slice(start));
+  return out;
 }
 
 function shingles(text: string, size: number): Set<string> {

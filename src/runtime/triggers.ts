@@ -51,22 +51,26 @@ function squash(normalised: string): string {
   return collapseRuns(normalised.replace(/[^a-z]/g, ''));
 }
 
-/** Single letters separated by spaces ("s c a m") joined back into words. */
-function joinSpelledOut(normalised: string): string {
-  return normalised.replace(/\b(?:[a-z] ){2,}[a-z]\b/g, (m) => m.replace(/ /g, ''));
+/** Runs of single letters separated by spaces ("is a s c a m" -> "ascam"), joined. */
+function spelledOut(normalised: string): string[] {
+  return (normalised.match(/\b(?:[a-z] ){2,}[a-z]\b/g) ?? []).map((m) => m.replace(/ /g, ''));
 }
 
 /** Finds the first trigger in the customer's text, or null. */
 export function detectTrigger(text: string): Trigger | null {
-  const words = ` ${joinSpelledOut(normaliseText(text))} `;
-  const squashed = squash(normaliseText(text));
+  const normalised = normaliseText(text);
+  const words = ` ${normalised} `;
+  const squashed = squash(normalised);
+  const spelled = spelledOut(normalised);
   for (const rule of RULES) {
     for (const phrase of rule.phrases) {
       const p = collapseRuns(phrase);
       const inWords = words.includes(` ${p} `);
       // squashed matching only for long single words: "sue" would match "issue"
       const inSquashed = p.length >= 6 && !p.includes(' ') && squashed.includes(p);
-      if (inWords || inSquashed) return { kind: rule.kind, reason: rule.reason, priority: 'P1', matched: phrase };
+      // spelled-out letters hide even short words ("s u e"), inside the letter run only
+      const inSpelled = !p.includes(' ') && spelled.some((run) => run.includes(p));
+      if (inWords || inSquashed || inSpelled) return { kind: rule.kind, reason: rule.reason, priority: 'P1', matched: phrase };
     }
   }
   return null;

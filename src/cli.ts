@@ -1,0 +1,55 @@
+/**
+ * support-agent CLI: `chat` (a terminal chat showing the machine state after each turn) and
+ * `serve` (the HTTP server, as `npm start`).
+ */
+import { createInterface } from 'node:readline/promises';
+import { stdin, stdout } from 'node:process';
+import { assemble, startServer } from './main.js';
+
+async function chat(args: string[]): Promise<void> {
+  const stream = !args.includes('--no-stream');
+  const { runtime, model, db } = await assemble();
+  await runtime.recoverPendingEffects();
+  const { conversation_id, token, state } = await runtime.createConversation();
+  stdout.write(`Support agent (model: ${model.name}, store: ${db.description})\n`);
+  stdout.write(`Conversation ${conversation_id} [state: ${state}]. Type your message; /quit to leave.\n`);
+  stdout.write('Try: Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.\n\n');
+  const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY === true });
+  try {
+    for (;;) {
+      let line: string;
+      try {
+        line = (await rl.question('you> ')).trim();
+      } catch {
+        break; // input closed
+      }
+      if (!line) continue;
+      if (line === '/quit' || line === '/exit') break;
+      stdout.write('agent> ');
+      let streamed = false;
+      const result = await runtime.sendMessage(conversation_id, token, line.slice(0, 4000), {
+        stream,
+        onEvent: (e) => {
+          if (e.type === 'text') {
+            streamed = true;
+            stdout.write(e.text);
+          } else if (e.type === 'tool_call') stdout.write(`\n  · ${e.name} proposed`);
+          else if (e.type === 'tool_rejected') stdout.write(`\n  · ${e.name} refused: ${e.reason}`);
+          else if (e.type === 'tool_result') stdout.write(`\n  · ${e.name} ${e.is_error ? 'failed' : 'done'}\n  `);
+        },
+      });
+      if (!streamed) stdout.write(result.reply);
+      stdout.write(`\n  [state: ${result.state} | status: ${result.status} | model calls: ${result.usage.modelCalls}]\n\n`);
+    }
+  } finally {
+    rl.close();
+    await db.close();
+  }
+}
+
+const [command = 'chat', ...rest] = process.argv.slice(2);
+const run = command === 'serve' ? startServer() : command === 'chat' ? chat(rest) : Promise.reject(new Error(`unknown command "${command}" (use: chat | serve)`));
+run.catch((error) => {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,177 @@
+/**
+ * PostgreSQL through postgres.js 3.4: a pool of connections shared by every process of the
+ * deployment. Implements the SqlDriver contract (`?` placeholders, portable SQL).
+ *
+ * Differences from the SQLite driver a caller must know:
+ * - `tx()` runs concurrently with other transactions (READ COMMITTED), it is NOT serialised
+ *   like SQLite's. Correctness therefore rests on conditional writes (`UPDATE … WHERE version = ?`,
+ *   `INSERT … ON CONFLICT DO NOTHING`), which PostgreSQL re-checks after waiting for a row lock.
+ * - `exec()` (DDL) runs inside one transaction that first takes a transaction-scoped advisory lock
+ *   (`pg_advisory_xact_lock`), so `migrate()` from several processes at once does not race on the
+ *   catalog (concurrent `CREATE TABLE IF NOT EXISTS` can fail with a unique violation on
+ *   `pg_type_typname_nsp_index`). Consequently DDL passed to exec must be transactional
+ *   (no `CREATE INDEX CONCURRENTLY`, no `VACUUM`, no BEGIN/COMMIT of its own); pass
+ *   `{ migrationLock: false }` to run exec as a plain multi-statement simple query instead.
+ * - `?` inside SQL text (outside quotes and comments) is always a placeholder: the jsonb
+ *   operators `?`, `?|`, `?&` cannot be written; use jsonb_exists()/jsonb_exists_any() instead.
+ * - int8 (bigint, e.g. count(*)) and numeric come back as JS numbers (not strings, not BigInt);
+ *   values beyond Number.MAX_SAFE_INTEGER would lose precision (none of our columns hold such).
+ */
+import postgres from 'postgres';
+import type { SqlDriver, SqlQueryable, SqlValue } from './sql.js';
+
+export interface PostgresDriverOptions {
+  /** Pool size (postgres.js default: 10). */
+  max?: number;
+  /** Serialise exec() (migrations) across processes with an advisory lock (default true). */
+  migrationLock?: boolean;
+}
+
+/** The advisory lock key taken by exec(): any constant bigint; advisory locks are per database. */
+export const MIGRATION_LOCK_KEY = 7_355_608_042;
+
+/**
+ * Rewrites `?` placeholders to `$1..$n`, skipping string literals ('…', E'…'), quoted identifiers
+ * ("…"), dollar-quoted bodies ($tag$…$tag$) and comments (-- …, /* … *\/). Returns the new text
+ * and the number of placeholders.
+ */
+export function toPostgresPlaceholders(sql: string): { text: string; count: number } {
+  let out = '';
+  let n = 0;
+  let i = 0;
+  const len = sql.length;
+  while (i < len) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (c === '?') {
+      out += `$${++n}`;
+      i++;
+    } else if (c === "'" || c === '"') {
+      // E'…' strings accept backslash escapes; '' (or "") doubles the quote in both kinds
+      const prev = sql[i - 1];
+      const backslashEscapes = c === "'" && (prev === 'E' || prev === 'e') && !/[A-Za-z0-9_]/.test(sql[i - 2] ?? '');
+      let j = i + 1;
+      while (j < len) {
+        const d = sql[j]!;
+        if (backslashEscapes && d === '\\') j += 2;
+        else if (d === c && sql[j + 1] === c) j += 2;
+        else if (d === c) break;
+        else j++;
+      }
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' && next === '-') {
+      const end = sql.indexOf('\n', i);
+      const j = end === -1 ? len : end;
+      out += sql.slice(i, j);
+      i = j;
+    } else if (c === '/' && next === '*') {
+      // block comments nest in PostgreSQL
+      let depth = 1;
+      let j = i + 2;
+      while (j < len && depth > 0) {
+        if (sql[j] === '/' && sql[j + 1] === '*') (depth++, (j += 2));
+        else if (sql[j] === '*' && sql[j + 1] === '/') (depth--, (j += 2));
+        else j++;
+      }
+      out += sql.slice(i, j);
+      i = j;
+    } else if (c === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+      const prev = sql[i - 1] ?? '';
+      if (tag && !/[A-Za-z0-9_]/.test(prev)) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        const j = close === -1 ? len : close + tag[0].length;
+        out += sql.slice(i, j);
+        i = j;
+      } else {
+        out += c;
+        i++;
+      }
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return { text: out, count: n };
+}
+
+/** A bounded memo of translated statements (the store uses a few dozen distinct texts). */
+function translator(): (sql: string, params: SqlValue[]) => string {
+  const cache = new Map<string, { text: string; count: number }>();
+  return (sql, params) => {
+    let t = cache.get(sql);
+    if (!t) {
+      t = toPostgresPlaceholders(sql);
+      if (cache.size >= 500) cache.clear();
+      cache.set(sql, t);
+    }
+    if (t.count !== params.length) {
+      throw new RangeError(`SQL has ${t.count} placeholder(s) but ${params.length} parameter(s) were given: ${sql.slice(0, 120)}`);
+    }
+    return t.text;
+  };
+}
+
+/** int8 and numeric as JS numbers (postgres.js returns them as strings by default). */
+const toNumber = (raw: string): number => Number(raw);
+
+/** `postgres (host:port/db)` without user or password. */
+function describe(options: { host: string[]; port: number[]; database: string; path?: string | undefined }): string {
+  if (options.path) return `postgres (${options.path}/${options.database})`;
+  const hosts = options.host.map((h, i) => `${h}:${options.port[i] ?? options.port[0] ?? 5432}`).join(',');
+  return `postgres (${hosts}/${options.database})`;
+}
+
+/** Opens a pool on `url` (postgres://user@host:port/db). Connections are made lazily. */
+export function createPostgresDriver(url: string, options: PostgresDriverOptions = {}): SqlDriver {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {}, // "relation … already exists, skipping" at every migrate
+    transform: { undefined: null },
+    types: {
+      int8: { to: 20, from: [20], serialize: (x: number) => String(x), parse: toNumber },
+      numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: toNumber },
+    },
+    connection: { application_name: 'support-agent' },
+  });
+  const translate = translator();
+  const migrationLock = options.migrationLock ?? true;
+
+  type Runner = postgres.Sql | postgres.TransactionSql;
+  const queryable = (runner: Runner): SqlQueryable => ({
+    async all<T>(text: string, params: SqlValue[] = []): Promise<T[]> {
+      const result = await runner.unsafe(translate(text, params), params);
+      return Array.from(result) as T[];
+    },
+    async run(text: string, params: SqlValue[] = []) {
+      const result = await runner.unsafe(translate(text, params), params);
+      return { changes: result.count ?? 0 };
+    },
+  });
+  const direct = queryable(sql);
+
+  return {
+    dialect: 'postgres',
+    description: describe(sql.options),
+    all: direct.all,
+    run: direct.run,
+    async tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
+      // postgres.js rolls back and rethrows when fn throws; the returned value is not an array of queries
+      return (await sql.begin((t) => fn(queryable(t)))) as T;
+    },
+    async exec(ddl: string) {
+      if (!migrationLock) {
+        await sql.unsafe(ddl).simple();
+        return;
+      }
+      await sql.begin(async (t) => {
+        await t.unsafe('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await t.unsafe(ddl).simple();
+      });
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
