@@ -15,7 +15,7 @@ import { createRuntime, type Runtime } from './runtime/runtime.js';
 import type { FaultPoint } from './runtime/engine.js';
 import { createPostgresDriver } from './store/postgres-driver.js';
 import { createSqliteDriver } from './store/sqlite-driver.js';
-import { createSqlStore, migrate } from './store/sql-store.js';
+import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
 import type { SqlDriver } from './store/sql.js';
 
 export interface Assembled {
@@ -58,8 +58,7 @@ export async function assemble(config: Config = loadConfig()): Promise<Assembled
   await seedDemoData(db, new Date());
   if (db.dialect === 'sqlite') {
     // The embedded store belongs to one process: leases and claims left by a crashed run are void.
-    await db.run('UPDATE conversations SET lease_holder = NULL, lease_until = NULL WHERE lease_holder IS NOT NULL');
-    await db.run('UPDATE effects SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL');
+    await releaseAllClaims(db);
   }
   const model = createModel(config);
   const fault = faultInjector(config.SUPPORT_FAULT);

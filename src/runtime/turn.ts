@@ -130,7 +130,7 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
     try {
       modelCalls++;
       const response = await model.next(
-        { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: history, tools: deps.tools, signal: controller.signal },
+        { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: [...history], tools: deps.tools, signal: controller.signal },
         options.stream
           ? {
               onText: (delta) => {

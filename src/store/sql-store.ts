@@ -19,6 +19,15 @@ export async function migrate(db: SqlDriver): Promise<void> {
   await db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING', ['schema_version', String(SCHEMA_VERSION)]);
 }
 
+/**
+ * Voids every lease and effect claim. Only for a store owned by one process (embedded SQLite):
+ * what a crashed run held is then certainly dead. Shared stores rely on expiry instead.
+ */
+export async function releaseAllClaims(db: SqlDriver): Promise<void> {
+  await db.run('UPDATE conversations SET lease_holder = NULL, lease_until = NULL WHERE lease_holder IS NOT NULL');
+  await db.run('UPDATE effects SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL');
+}
+
 function toConversation(r: Row): ConversationRecord {
   return {
     id: String(r.id),

@@ -9,7 +9,7 @@ import type { Model } from '../../src/models/types.js';
 import { DEFAULT_POLICY, type RefundPolicy } from '../../src/policy.js';
 import { createRuntime, type RuntimeOptions } from '../../src/runtime/runtime.js';
 import { createSqliteDriver } from '../../src/store/sqlite-driver.js';
-import { createSqlStore, migrate } from '../../src/store/sql-store.js';
+import { createSqlStore, migrate, releaseAllClaims } from '../../src/store/sql-store.js';
 import type { SqlDriver } from '../../src/store/sql.js';
 
 export const FIXED_NOW = new Date('2026-11-26T12:00:00.000Z');
@@ -27,11 +27,13 @@ export interface Harness {
 
 export async function createHarness(
   model: Model,
-  options: { policy?: RefundPolicy; wrapBackends?: (b: Backends) => Backends; dir?: string; runtime?: Partial<RuntimeOptions> } = {},
+  options: { policy?: RefundPolicy; wrapBackends?: (b: Backends) => Backends; dir?: string; keepDir?: boolean; runtime?: Partial<RuntimeOptions> } = {},
 ): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'support-agent-'));
   const db = createSqliteDriver(join(dir, 'support.db'));
   await migrate(db);
+  // as main.ts does for the embedded store: a restart voids what the previous process held
+  await releaseAllClaims(db);
   const clock = () => FIXED_NOW;
   await seedDemoData(db, FIXED_NOW);
   const raw = createEmbeddedBackends(db, clock);
@@ -53,11 +55,11 @@ export async function createHarness(
     runtime,
     async restart(nextModel = model, extra = {}) {
       await db.close();
-      return createHarness(nextModel, { ...options, dir, runtime: { ...options.runtime, ...extra } });
+      return createHarness(nextModel, { ...options, dir, keepDir: options.keepDir ?? false, runtime: { ...options.runtime, ...extra } });
     },
     async close() {
       await db.close().catch(() => {});
-      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };
   return h;
