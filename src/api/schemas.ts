@@ -1,0 +1,86 @@
+/** Response schemas shared by several resources (documentation of what the runtime returns). */
+import { z } from '@hono/zod-openapi';
+
+const statusSchema = z.enum(['open', 'resolved', 'escalated']);
+
+export const UsageSchema = z
+  .object({
+    inputTokens: z.number().int(),
+    outputTokens: z.number().int(),
+    cacheReadTokens: z.number().int(),
+    cacheWriteTokens: z.number().int(),
+    modelCalls: z.number().int(),
+  })
+  .openapi('Usage');
+
+export const TurnEventSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('text'), text: z.string() }),
+    z.object({ type: z.literal('tool_call'), tool_use_id: z.string(), name: z.string(), input: z.unknown() }),
+    z.object({ type: z.literal('tool_result'), tool_use_id: z.string(), name: z.string(), result: z.unknown(), is_error: z.boolean() }),
+    z.object({ type: z.literal('tool_rejected'), tool_use_id: z.string(), name: z.string(), reason: z.string() }),
+    z.object({ type: z.literal('state'), state: z.string(), status: statusSchema }),
+  ])
+  .openapi('TurnEvent', { description: 'One step of a turn; also the data of each server-sent event.' });
+
+export const TurnResultSchema = z
+  .object({
+    conversation_id: z.string(),
+    reply: z.string(),
+    state: z.string(),
+    status: statusSchema,
+    events: z.array(TurnEventSchema),
+    usage: UsageSchema,
+  })
+  .openapi('TurnResult');
+
+export const ConversationViewSchema = z
+  .object({
+    conversation_id: z.string(),
+    state: z.string(),
+    status: statusSchema,
+    created_at: z.string(),
+    updated_at: z.string(),
+    messages: z.array(z.object({ role: z.enum(['customer', 'agent']), text: z.string(), at: z.string() })),
+    proposals: z.array(
+      z.object({
+        tool: z.string(),
+        input: z.unknown(),
+        state: z.string().openapi({ description: 'Machine state when the proposal was decided' }),
+        decision: z.string().openapi({ example: 'rejected' }),
+        reason: z.string(),
+        invariant: z.string().nullable(),
+        at: z.string(),
+      }),
+    ),
+    refunds: z.array(z.object({ refund_id: z.string(), order_id: z.string(), amount: z.number(), reason: z.string(), created_at: z.string() })),
+    tickets: z.array(z.object({ ticket_id: z.string(), priority: z.string(), created_at: z.string() })),
+    usage: UsageSchema.extend({ turns: z.number().int() }),
+  })
+  .openapi('Conversation');
+
+export const RefundSchema = z
+  .object({
+    refund_id: z.string(),
+    order_id: z.string(),
+    customer_id: z.string(),
+    amount: z.number().openapi({ description: 'USD' }),
+    reason: z.string(),
+    conversation_id: z.string(),
+    idempotency_key: z.string(),
+    created_at: z.string(),
+  })
+  .openapi('Refund');
+
+export const TicketSchema = z
+  .object({
+    ticket_id: z.string(),
+    priority: z.string(),
+    reason: z.string(),
+    context: z.string(),
+    customer_id: z.string().nullable(),
+    order_id: z.string().nullable(),
+    conversation_id: z.string(),
+    created_at: z.string(),
+  })
+  .openapi('Ticket');

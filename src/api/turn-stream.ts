@@ -1,0 +1,100 @@
+/**
+ * Streaming a turn as server-sent events. The stream opens only once the turn has produced its
+ * first event: errors the runtime raises before that (unknown conversation, busy, shutting down)
+ * still answer with a status code and problem+json instead of a 200 stream carrying an error.
+ */
+import type { Context } from 'hono';
+import { streamSSE, type SSEMessage } from 'hono/streaming';
+import type { TurnEvent, TurnResult } from '../runtime/types.js';
+import { toProblem } from './problem.js';
+
+export interface TurnRunOptions {
+  onEvent: (e: TurnEvent) => void;
+  stream: true;
+  signal: AbortSignal;
+}
+
+export interface StartedTurn {
+  result: Promise<TurnResult>;
+  /** Delivers the events buffered so far, then every later one, synchronously. */
+  subscribe(listener: (e: TurnEvent) => void): void;
+  /** Tells the turn its client is gone (the runtime ends it gracefully; it may still finish). */
+  abort(): void;
+}
+
+/**
+ * Starts a turn and resolves when it has emitted its first event or ended. Rejects, with the
+ * runtime's typed error, when the turn fails before emitting anything.
+ */
+export async function startTurn(run: (options: TurnRunOptions) => Promise<TurnResult>, clientSignal: AbortSignal): Promise<StartedTurn> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  clientSignal.addEventListener('abort', abort, { once: true });
+  const buffered: TurnEvent[] = [];
+  let listener: ((e: TurnEvent) => void) | null = null;
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+  const result = run({
+    stream: true,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (listener) listener(e);
+      else {
+        buffered.push(e);
+        markStarted();
+      }
+    },
+  });
+  // Promise.race subscribes to `result`, so a later rejection is never "unhandled".
+  const settled = result.finally(() => clientSignal.removeEventListener('abort', abort));
+  settled.catch(() => {});
+  await Promise.race([started, settled]);
+  return {
+    result: settled,
+    subscribe(next) {
+      for (const e of buffered.splice(0)) next(e);
+      listener = next;
+    },
+    abort,
+  };
+}
+
+export interface SseFormat {
+  /** The message for one turn event, or null to skip it. */
+  event(e: TurnEvent): SSEMessage | null;
+  /** What ends a successful stream. */
+  done(result: TurnResult): SSEMessage[];
+  /** What ends a failed stream; must carry nothing internal. */
+  failed(error: unknown): SSEMessage[];
+}
+
+/** Writes a started turn as an SSE response. Never throws into Hono: failures end the stream politely. */
+export function streamTurn(c: Context, turn: StartedTurn, format: SseFormat, onUnexpected: (error: unknown) => void): Response {
+  return streamSSE(c, async (stream) => {
+    stream.onAbort(turn.abort);
+    let chain: Promise<unknown> = Promise.resolve();
+    const send = (message: SSEMessage) => {
+      // Writes to a closed client are swallowed by Hono; ordering is kept by the chain.
+      chain = chain.then(() => stream.writeSSE(message)).catch(() => {});
+    };
+    turn.subscribe((e) => {
+      const message = format.event(e);
+      if (message) send(message);
+    });
+    try {
+      const result = await turn.result;
+      for (const m of format.done(result)) send(m);
+    } catch (error) {
+      if (toProblem(error).unexpected) onUnexpected(error);
+      for (const m of format.failed(error)) send(m);
+    }
+    await chain;
+  });
+}
+
+/** True when the client asked for server-sent events. */
+export function wantsEventStream(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => part.split(';')[0]?.trim().toLowerCase() === 'text/event-stream');
+}
