@@ -16,6 +16,11 @@
  *   operators `?`, `?|`, `?&` cannot be written; use jsonb_exists()/jsonb_exists_any() instead.
  * - int8 (bigint, e.g. count(*)) and numeric come back as JS numbers (not strings, not BigInt);
  *   values beyond Number.MAX_SAFE_INTEGER would lose precision (none of our columns hold such).
+ * - PostgreSQL TEXT cannot hold U+0000, which SQLite stores; a NUL in a string parameter (model or
+ *   customer text reaching tickets.context, an order id typed by the model) would make the
+ *   statement fail, so it is replaced by U+FFFD. JSON columns are unaffected (JSON escapes NUL).
+ * - Parameters are sent untyped and PostgreSQL infers their type from the context; a bare
+ *   `SELECT ?` therefore returns text: cast it (`CAST(? AS INTEGER)`) where no column gives a type.
  */
 import postgres from 'postgres';
 import type { SqlDriver, SqlQueryable, SqlValue } from './sql.js';
@@ -96,6 +101,14 @@ export function toPostgresPlaceholders(sql: string): { text: string; count: numb
   return { text: out, count: n };
 }
 
+const NUL = /\u0000/g;
+/** U+0000 → U+FFFD in string parameters (see above); the array is copied only when needed. */
+function pgParams(params: SqlValue[]): SqlValue[] {
+  return params.some((p) => typeof p === 'string' && p.includes('\u0000'))
+    ? params.map((p) => (typeof p === 'string' ? p.replace(NUL, '\uFFFD') : p))
+    : params;
+}
+
 /** A bounded memo of translated statements (the store uses a few dozen distinct texts). */
 function translator(): (sql: string, params: SqlValue[]) => string {
   const cache = new Map<string, { text: string; count: number }>();
@@ -141,11 +154,11 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
   type Runner = postgres.Sql | postgres.TransactionSql;
   const queryable = (runner: Runner): SqlQueryable => ({
     async all<T>(text: string, params: SqlValue[] = []): Promise<T[]> {
-      const result = await runner.unsafe(translate(text, params), params);
+      const result = await runner.unsafe(translate(text, params), pgParams(params));
       return Array.from(result) as T[];
     },
     async run(text: string, params: SqlValue[] = []) {
-      const result = await runner.unsafe(translate(text, params), params);
+      const result = await runner.unsafe(translate(text, params), pgParams(params));
       return { changes: result.count ?? 0 };
     },
   });

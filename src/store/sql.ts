@@ -13,7 +13,11 @@ export interface SqlDriver extends SqlQueryable {
   readonly dialect: 'sqlite' | 'postgres';
   /** A human-readable location for health output, without credentials. */
   readonly description: string;
-  /** Runs `fn` in one transaction (serialised with every other transaction of this driver). */
+  /**
+   * Runs `fn` in one transaction. On SQLite, serialised with every other transaction of the file
+   * in this process; on PostgreSQL, concurrent READ COMMITTED transactions: write bodies as
+   * conditional writes (`WHERE version = ?`, `ON CONFLICT`) as the store does.
+   */
   tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T>;
   /** Executes DDL (several statements). */
   exec(sql: string): Promise<void>;

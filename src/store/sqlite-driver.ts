@@ -1,7 +1,7 @@
 /** SQLite through better-sqlite3 12 (13 crashes on Node 20): WAL, one connection, serialised transactions. */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { SqlDriver, SqlQueryable, SqlValue } from './sql.js';
 
 /** A FIFO async mutex: better-sqlite3 is synchronous, but our transactions are async functions. */
@@ -20,6 +20,16 @@ class Mutex {
   }
 }
 
+/** One mutex per file in this process: two connections to one file must not interleave transactions. */
+const mutexes = new Map<string, Mutex>();
+function mutexFor(file: string): Mutex {
+  if (file === ':memory:') return new Mutex();
+  const key = resolve(file);
+  let m = mutexes.get(key);
+  if (!m) mutexes.set(key, (m = new Mutex()));
+  return m;
+}
+
 /** Opens (creating folders as needed) a SQLite database file, or ':memory:'. */
 export function createSqliteDriver(file: string): SqlDriver {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -27,7 +37,7 @@ export function createSqliteDriver(file: string): SqlDriver {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  const mutex = new Mutex();
+  const mutex = mutexFor(file);
 
   const direct: SqlQueryable = {
     async all<T>(sql: string, params: SqlValue[] = []) {
