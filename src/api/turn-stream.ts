@@ -1,7 +1,7 @@
 /**
- * Streaming a turn as server-sent events. The stream opens only once the turn has produced its
- * first event: errors the runtime raises before that (unknown conversation, busy, shutting down)
- * still answer with a status code and problem+json instead of a 200 stream carrying an error.
+ * Streaming a turn as server-sent events. The stream opens once the turn holds the conversation
+ * (or has produced an event): errors the runtime raises before that (unknown conversation, busy,
+ * shutting down) still answer with a status code and problem+json, not a 200 stream with an error.
  */
 import type { Context } from 'hono';
 import { streamSSE, type SSEMessage } from 'hono/streaming';
@@ -12,6 +12,7 @@ export interface TurnRunOptions {
   onEvent: (e: TurnEvent) => void;
   stream: true;
   signal: AbortSignal;
+  onStarted: () => void;
 }
 
 export interface StartedTurn {
@@ -39,6 +40,7 @@ export async function startTurn(run: (options: TurnRunOptions) => Promise<TurnRe
   const result = run({
     stream: true,
     signal: controller.signal,
+    onStarted: () => markStarted(),
     onEvent: (e) => {
       if (listener) listener(e);
       else {

@@ -142,6 +142,7 @@ export function createRuntime(options: RuntimeOptions) {
     const holder = `${instanceId}:${randomBytes(4).toString('hex')}`;
     const leaseMs = turnTimeoutMs + 15_000;
     if (!(await store.acquireLease(id, holder, iso(leaseMs), iso()))) throw new BusyError(2);
+    options.onStarted?.();
     const work = (async () => {
       try {
         const fresh = await load(id);

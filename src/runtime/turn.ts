@@ -65,6 +65,8 @@ export interface TurnOptions {
   /** Ask the model to stream (text reaches onEvent sentence by sentence as it is generated). */
   stream?: boolean;
   signal?: AbortSignal;
+  /** Called once the turn holds the conversation's lease (an SSE response can open then). */
+  onStarted?: () => void;
 }
 
 export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, options: TurnOptions = {}): Promise<TurnResult> {
