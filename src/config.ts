@@ -15,7 +15,7 @@ const schema = z.object({
   SUPPORT_MODEL: z.enum(['offline', 'claude']).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.string().url().optional(),
-  ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
+  ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-6'),
   ANTHROPIC_TIMEOUT_MS: int(30_000, 1),
   ANTHROPIC_MAX_RETRIES: int(2, 0),
   SUPPORT_ADMIN_TOKEN: z.string().min(16, 'SUPPORT_ADMIN_TOKEN must be at least 16 characters').optional(),

@@ -180,8 +180,13 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
   if (ended.ok && ended.effects.length) await engine.runEffects(loaded, ended.effects);
 
   let reply = replyParts.join('').replace(/[ \t]+\n/g, '\n').replace(/[ \t]{2,}/g, ' ').trim();
-  if (failure === 'unavailable') reply = reply ? `${reply} ${UNAVAILABLE_REPLY}` : UNAVAILABLE_REPLY;
-  else if (failure === 'exhausted') reply = reply ? `${reply} ${TOO_LONG_REPLY}` : TOO_LONG_REPLY;
+  if (failure) {
+    // streamed clients get the apology as text too
+    const apology = failure === 'unavailable' ? UNAVAILABLE_REPLY : TOO_LONG_REPLY;
+    reply = reply ? `${reply} ${apology}` : apology;
+    emit({ type: 'text', text: apology });
+    replyParts.push(apology);
+  }
   if (!reply || (loaded.snapshot.context.escalation && !/team|person|human|specialist|colleague|agent/i.test(reply))) {
     const fallback = defaultReply(loaded, policy);
     reply = reply ? `${reply} ${fallback}` : fallback;
