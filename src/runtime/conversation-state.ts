@@ -58,7 +58,9 @@ export function allowedTools(snapshot: ConversationSnapshot): string[] {
   const refundable = Object.values(ctx.orders).some((o) =>
     snapshot.can({ type: 'propose.process_refund', orderId: o.orderId, reason: 'damaged', amountCents: null }),
   );
-  if (refundable) tools.push('process_refund');
+  // an order needing approval is proposed too: the system turns that proposal into a P2 ticket
+  const approvable = !ctx.escalation && !ctx.pendingRefund && Object.values(ctx.orders).some((o) => o.owned && o.eligible && o.needsApproval && !o.refunded);
+  if (refundable || approvable) tools.push('process_refund');
   if (snapshot.can({ type: 'propose.escalate', reason: 'complexity', priority: 'P3', summary: 'probe', orderId: null })) tools.push('escalate_to_human');
   return tools;
 }

@@ -50,6 +50,13 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
   cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
 });
 
+const SMALL_TALK = /^(?:hi|hey|hello|hiya|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| a lot)?|thank you|thx|ty|ok(?:ay)?|cool|great|bye|goodbye|cheers|how are you)\b[\s!.?,]*(?:there|again)?[\s!.?]*$/i;
+
+/** A greeting or thanks alone (no request in it). */
+export function isSmallTalk(message: string): boolean {
+  return SMALL_TALK.test(message.trim());
+}
+
 /** Customer-safe text for the state, used when the model gave no usable reply. */
 export function defaultReply(loaded: Loaded, policy: RefundPolicy): string {
   const f = factsOf(loaded.snapshot, policy);
@@ -176,8 +183,10 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
   }
 
   // 4. I9: the clarification counter, then the reply
-  const ended = await engine.apply(loaded, { type: 'turn.ended', progressed });
-  if (ended.ok && ended.effects.length) await engine.runEffects(loaded, ended.effects);
+  // small talk ("thanks", "hello") is not a failed clarification round
+  const ended = await engine.apply(loaded, { type: 'turn.ended', progressed: progressed || isSmallTalk(message) });
+  const escalatedNow = ended.ok && ended.effects.length > 0;
+  if (escalatedNow) await engine.runEffects(loaded, ended.effects);
 
   let reply = replyParts.join('').replace(/[ \t]+\n/g, '\n').replace(/[ \t]{2,}/g, ' ').trim();
   if (failure) {
@@ -187,7 +196,11 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
     emit({ type: 'text', text: apology });
     replyParts.push(apology);
   }
-  if (!reply || (loaded.snapshot.context.escalation && !/team|person|human|specialist|colleague|agent/i.test(reply))) {
+  if (escalatedNow) {
+    // the model replied before the clarification limit escalated: its question is moot now
+    reply = defaultReply(loaded, policy);
+    emit({ type: 'text', text: reply });
+  } else if (!reply || (loaded.snapshot.context.escalation && !/team|person|human|specialist|colleague|agent/i.test(reply))) {
     const fallback = defaultReply(loaded, policy);
     reply = reply ? `${reply} ${fallback}` : fallback;
     if (!replyParts.length) emit({ type: 'text', text: fallback });

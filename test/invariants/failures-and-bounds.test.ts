@@ -85,12 +85,22 @@ describe('I9 clarification', () => {
   it('opens a P3 complexity ticket after two failed clarification rounds', async () => {
     h = await createHarness(scriptedModel([[text('What is your email?')], [text('I still need your email.')], [text('Could you share your email?')]]));
     const c = await h.runtime.createConversation();
-    const r1 = await h.runtime.sendMessage(c.conversation_id, c.token, 'hi');
+    const r1 = await h.runtime.sendMessage(c.conversation_id, c.token, 'I need help');
     const r2 = await h.runtime.sendMessage(c.conversation_id, c.token, 'help me');
     expect([r1.status, r2.status]).toEqual(['open', 'open']);
     const r3 = await h.runtime.sendMessage(c.conversation_id, c.token, 'I dont know');
     expect(r3.status).toBe('escalated');
     expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P3', 'complexity']]);
+    // the reply says what happens now, not the question the model asked before the escalation
+    expect(r3.reply).toMatch(/member of our team/);
+    expect(r3.reply).not.toMatch(/email/);
+  });
+
+  it('does not count greetings and thanks as failed clarification rounds', async () => {
+    h = await createHarness(scriptedModel([[text('How can I help?')], [text('You are welcome!')], [text('Anything else?')], [text('Bye!')]]));
+    const c = await h.runtime.createConversation();
+    for (const m of ['Hello!', 'thanks', 'ok', 'bye']) await h.runtime.sendMessage(c.conversation_id, c.token, m);
+    expect(await ticketsOf(h)).toEqual([]);
   });
 
   it('resets the counter when a turn obtains something', async () => {
