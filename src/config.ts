@@ -31,6 +31,7 @@ const schema = z.object({
   SUPPORT_MAX_MODEL_CALLS: int(8, 1),
   SUPPORT_TURN_TIMEOUT_MS: int(60_000, 1),
   SUPPORT_SWEEP_INTERVAL_MS: int(30_000, 0),
+  SUPPORT_EFFECT_CLAIM_MS: int(30_000, 100),
   SUPPORT_MAX_BODY_BYTES: int(16_384, 256),
   SUPPORT_SHUTDOWN_GRACE_MS: int(20_000, 0),
   SUPPORT_FAULT: z.enum(['before-payment', 'after-payment', 'after-commit']).optional(),

@@ -69,6 +69,7 @@ export async function assemble(config: Config = loadConfig()): Promise<Assembled
     policy: { refundLimitCents: config.REFUND_LIMIT, returnWindowDays: config.RETURN_WINDOW_DAYS },
     maxModelCalls: config.SUPPORT_MAX_MODEL_CALLS,
     turnTimeoutMs: config.SUPPORT_TURN_TIMEOUT_MS,
+    effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,
     ...(fault ? { fault } : {}),
   });
   return { config, db, runtime, model };

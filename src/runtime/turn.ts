@@ -307,8 +307,13 @@ async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, emit: (
   // accepted: the proposal is committed with the machine's new snapshot (and any effect row)
   const accepted = await engine.apply(loaded, proposal, { events: [record('accepted', `Allowed in state ${state}.`)] });
   if (!accepted.ok) {
-    if (accepted.reason === 'duplicate_effect')
-      return refuse({ code: 'DUPLICATE', invariant: 'I4', message: 'That order has already been refunded or a refund is in progress; do not refund it again.' });
+    if (accepted.reason === 'duplicate_effect') {
+      const decision = await refuse({ code: 'DUPLICATE', invariant: 'I4', message: 'That order has already been refunded (another conversation refunded it); do not refund it again. Tell the customer it is already refunded.' });
+      // the facts this conversation had were stale: record what is true now
+      const known = proposal.type === 'propose.process_refund' ? loaded.snapshot.context.orders[proposal.orderId] : undefined;
+      if (known) await engine.apply(loaded, { type: 'order.checked', facts: { ...known, eligible: false, ineligibleCode: 'ALREADY_REFUNDED', refundableCents: 0, refunded: true } });
+      return decision;
+    }
     return refuse(explainRejection(loaded.snapshot.context, proposal));
   }
 
