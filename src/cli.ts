@@ -1,9 +1,10 @@
 /**
- * support-agent CLI: `chat` (a terminal chat showing the machine state after each turn) and
- * `serve` (the HTTP server, as `npm start`).
+ * support-agent CLI: `chat` (a terminal chat showing the machine state after each turn),
+ * `serve` (the HTTP server, as `npm start`) and `machine` (the machine definition as JSON).
  */
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
+import { conversationMachine } from './machines/conversation.machine.js';
 import { assemble, startServer } from './main.js';
 
 async function chat(args: string[]): Promise<void> {
@@ -16,15 +17,15 @@ async function chat(args: string[]): Promise<void> {
   stdout.write('Try: Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.\n\n');
   const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY === true });
   try {
-    for (;;) {
-      let line: string;
-      try {
-        line = (await rl.question('you> ')).trim();
-      } catch {
-        break; // input closed
-      }
-      if (!line) continue;
+    stdout.write('you> ');
+    // the async iterator queues piped lines; question() would drop lines that arrive mid-turn
+    for await (const raw of rl) {
+      const line = raw.trim();
       if (line === '/quit' || line === '/exit') break;
+      if (!line) {
+        stdout.write('you> ');
+        continue;
+      }
       stdout.write('agent> ');
       let streamed = false;
       const result = await runtime.sendMessage(conversation_id, token, line.slice(0, 4000), {
@@ -39,7 +40,7 @@ async function chat(args: string[]): Promise<void> {
         },
       });
       if (!streamed) stdout.write(result.reply);
-      stdout.write(`\n  [state: ${result.state} | status: ${result.status} | model calls: ${result.usage.modelCalls}]\n\n`);
+      stdout.write(`\n  [state: ${result.state} | status: ${result.status} | model calls: ${result.usage.modelCalls}]\n\nyou> `);
     }
   } finally {
     rl.close();
@@ -47,8 +48,15 @@ async function chat(args: string[]): Promise<void> {
   }
 }
 
+/** Prints the machine definition (states, guards and actions by name) for the Stately editor/inspector. */
+async function machine(): Promise<void> {
+  stdout.write(`${JSON.stringify(conversationMachine.toJSON(), null, 2)}\n`);
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { chat, serve: () => startServer(), machine };
 const [command = 'chat', ...rest] = process.argv.slice(2);
-const run = command === 'serve' ? startServer() : command === 'chat' ? chat(rest) : Promise.reject(new Error(`unknown command "${command}" (use: chat | serve)`));
+const handler = commands[command];
+const run = handler ? handler(rest) : Promise.reject(new Error(`unknown command "${command}" (use: ${Object.keys(commands).join(' | ')})`));
 run.catch((error) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
