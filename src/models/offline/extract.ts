@@ -35,12 +35,20 @@ export function normalise(text: string): string {
 
 const EMAIL = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
 
+// "my email is X", "email: X", "I'm X", "this is X": the customer saying which address is theirs
+const CLAIMED_EMAIL = /\b(?:my (?:e-?mail|address|account)(?: address)?(?: is|:)?|e-?mail(?: address)?(?: is|:)|i'?m|i am|this is|it'?s)\s+([a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)/gi;
+
+/** Emails in the text; the one the customer claims as theirs comes last (the planner verifies the last). */
 export function extractEmails(text: string): string[] {
-  return (text.match(EMAIL) ?? []).map((e) => e.replace(/[.-]+$/, '').toLowerCase());
+  const clean = (e: string) => e.replace(/[.-]+$/, '').toLowerCase();
+  const all = (text.match(EMAIL) ?? []).map(clean);
+  const claimed = [...text.matchAll(CLAIMED_EMAIL)].map((m) => clean(m[1] ?? ''));
+  if (claimed.length === 0) return all;
+  return [...all.filter((e) => !claimed.includes(e)), ...claimed.filter((e, i) => claimed.indexOf(e) === i)];
 }
 
 // "ORD-8842", "ord 8842", "ORD8842", "order #8842", "order number: 8842", "Order no. 8842"
-const ORDER_ID = /\bord(?:er)?[\s#:_-]*(?:(?:number|num|no\.?|id)[\s#:_-]*)?(\d{3,10})\b/gi;
+const ORDER_ID = /\bord(?:er)?[\s#:_-]*(?:(?:number|num|no\.?|id)[\s#:_-]*(?:(?:is|was)\s+)?)?(\d{3,10})\b/gi;
 // a bare "#8842"
 const HASH_ID = /(?:^|[\s(])#\s?(\d{4,10})\b/g;
 
@@ -102,12 +110,15 @@ export function detectReason(text: string): RefundReason | null {
  * "it hasn't arrived, where is it?"); then a refund reason ("it arrived broken") means a refund.
  */
 export function detectIntent(text: string): Intent | null {
-  const t = normalise(text).replace(NOT_REFUND, ' ');
+  const n = normalise(text);
+  // "I do not want a refund" is a refusal: a refund reason alone must not turn it into a refund
+  const refused = new RegExp(NOT_REFUND.source).test(n);
+  const t = n.replace(NOT_REFUND, ' ');
   if (REFUND.test(t)) return 'refund';
   if (CANCEL.test(t)) return 'cancel';
   const reason = detectReason(t);
   if (STATUS.test(t) && (reason === null || reason === 'not_received')) return 'status';
-  return reason !== null ? 'refund' : null;
+  return reason !== null && !refused ? 'refund' : null;
 }
 
 export function readMessage(text: string): MessageSignals {
