@@ -3,7 +3,7 @@
  * (compare-and-swap the snapshot, append the audit events, insert the effects it emitted,
  * record effect outcomes), and execute outbox effects exactly once per idempotency key.
  */
-import type { Backends } from '../backends/types.js';
+import type { Backends, RefundRequest, TicketRequest } from '../backends/types.js';
 import { PaymentDeclinedError } from '../backends/types.js';
 import { refundKey, ticketKey } from '../machines/conversation.context.js';
 import type { ConversationEvent } from '../machines/conversation.events.js';
@@ -39,15 +39,6 @@ export type ApplyResult =
   | { ok: false; reason: 'refused' }
   | { ok: false; reason: 'duplicate_effect'; idempotencyKey: string };
 
-export interface RefundRequestBody {
-  idempotencyKey: string;
-  orderId: string;
-  customerId: string;
-  amountCents: number;
-  reason: string;
-  conversationId: string;
-}
-
 export type EffectOutcome =
   | { kind: 'refund'; status: 'done'; refundId: string; orderId: string; amountCents: number; processedAt: string }
   | { kind: 'refund'; status: 'failed' | 'unknown'; orderId: string }
@@ -69,7 +60,7 @@ export function createEngine(deps: EngineDeps) {
     const ctx = next.context;
     const out: NewEffect[] = [];
     if (marks.refund && ctx.pendingRefund && ctx.customer) {
-      const request: RefundRequestBody = {
+      const request: RefundRequest = {
         idempotencyKey: refundKey(ctx.pendingRefund.orderId),
         orderId: ctx.pendingRefund.orderId,
         customerId: ctx.customer.customerId,
@@ -135,7 +126,7 @@ export function createEngine(deps: EngineDeps) {
   /** Calls the backend for an effect, with retries. Never throws for backend failures. */
   async function execute(effect: EffectRecord): Promise<EffectOutcome> {
     if (effect.kind === 'refund') {
-      const req = effect.request as RefundRequestBody;
+      const req = effect.request as RefundRequest;
       deps.fault?.('before-payment');
       try {
         const refund = await withRetries(() => backends.payments.refund(req), deps.retry, (e) => e instanceof PaymentDeclinedError);
@@ -146,7 +137,7 @@ export function createEngine(deps: EngineDeps) {
       }
     }
     try {
-      const request = effect.request as Parameters<Backends['tickets']['open']>[0];
+      const request = effect.request as TicketRequest;
       const ticket = await withRetries(() => backends.tickets.open(request), deps.retry);
       return { kind: 'ticket', status: 'done', ticketId: ticket.ticketId, priority: ticket.priority };
     } catch {
