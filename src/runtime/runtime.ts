@@ -18,7 +18,8 @@ import { BusyError, NotFoundError, UnavailableError } from './errors.js';
 import { buildSystemPrompt } from './prompt.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { createSanitizer } from './sanitizer.js';
-import { leakContextFor, runTurn, type TurnOptions } from './turn.js';
+import { leakContextFor } from './leak-context.js';
+import { runTurn, type TurnOptions } from './turn.js';
 import type { ProposalRecord, TurnResult } from './types.js';
 
 export interface RuntimeOptions {
