@@ -69,13 +69,20 @@ function escalationFrom(event: ConversationEvent, ctx: ConversationContext): Esc
 function identifiedHandlers(self: 'verified' | 'order-checked' | 'refund-eligible' | 'resolved') {
   return {
     'propose.lookup_order': { guard: 'canLookup', target: self },
-    'propose.process_refund': { guard: 'canRefund', target: 'refund-pending', actions: ['startRefund', 'requestRefund'] },
     'order.checked': [
       { guard: 'isForeignOrder', target: 'escalated', actions: ['noteOrder', 'escalate', 'requestTicket'] },
       { guard: 'isRefundableOrder', target: 'refund-eligible', actions: 'noteOrder' },
       { target: 'order-checked', actions: 'noteOrder' },
     ],
     'order.not_found': { target: self },
+  } as const;
+}
+
+/** Once an order has been looked up: the same, plus refunds (never in `verified`: no order is known there). */
+function orderHandlers(self: 'order-checked' | 'refund-eligible' | 'resolved') {
+  return {
+    ...identifiedHandlers(self),
+    'propose.process_refund': { guard: 'canRefund', target: 'refund-pending', actions: ['startRefund', 'requestRefund'] },
   } as const;
 }
 
@@ -196,8 +203,8 @@ export const conversationMachine = setup({
         ],
       },
     },
-    'order-checked': { on: identifiedHandlers('order-checked') },
-    'refund-eligible': { on: identifiedHandlers('refund-eligible') },
+    'order-checked': { on: orderHandlers('order-checked') },
+    'refund-eligible': { on: orderHandlers('refund-eligible') },
     'refund-pending': {
       on: {
         'refund.succeeded': { guard: 'isPendingRefund', target: 'resolved', actions: 'markRefunded' },
@@ -220,6 +227,6 @@ export const conversationMachine = setup({
         'refund.unknown': { guard: 'isPendingRefund', target: 'escalated', actions: 'markRefundUnknown' },
       },
     },
-    resolved: { on: identifiedHandlers('resolved') },
+    resolved: { on: orderHandlers('resolved') },
   },
 });

@@ -38,14 +38,21 @@ export function createSqliteDriver(file: string): SqlDriver {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   const mutex = mutexFor(file);
+  // compiling a statement costs more than running it: each SQL text is prepared once per connection
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let stmt = statements.get(sql);
+    if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
+    return stmt;
+  };
 
   const direct: SqlQueryable = {
     async all<T>(sql: string, params: SqlValue[] = []) {
-      const stmt = db.prepare(sql);
+      const stmt = prepare(sql);
       return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as T[];
     },
     async run(sql: string, params: SqlValue[] = []) {
-      const stmt = db.prepare(sql);
+      const stmt = prepare(sql);
       if (stmt.reader) {
         const rows = stmt.all(...params);
         return { changes: rows.length };
@@ -74,6 +81,7 @@ export function createSqliteDriver(file: string): SqlDriver {
     exec: (sql) =>
       mutex.lock(async () => {
         db.exec(sql);
+        statements.clear(); // DDL may change what cached statements refer to
       }),
     close: async () => {
       await mutex.lock(async () => db.close());

@@ -7,6 +7,8 @@ import { honestRefundModel } from '../support/fake-models.js';
 import { bearer, buildApi, json, startConversation, type ApiFixture } from './api-harness.js';
 
 const ADMIN = 'operator-token-0123456789';
+// test-side reading of documented JSON bodies (the schemas are checked in conversations.test.ts)
+const body = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
 let api: ApiFixture;
 let fake: FakeAnthropic | undefined;
 afterEach(async () => {
@@ -20,15 +22,15 @@ async function scenario(message: string) {
   const conv = await startConversation(api.app);
   const res = await api.app.request(`/api/conversations/${conv.conversation_id}/messages`, json({ message }, bearer(conv.token)));
   expect(res.status).toBe(200);
-  const body = await res.json();
-  const refunds = (await (await api.app.request('/api/refunds', { headers: bearer(ADMIN) })).json()).refunds.filter(
+  const reply = await body(res);
+  const refunds = (await body(api.app.request('/api/refunds', { headers: bearer(ADMIN) }))).refunds.filter(
     (r: { conversation_id: string }) => r.conversation_id === conv.conversation_id,
   );
-  const tickets = (await (await api.app.request('/api/tickets', { headers: bearer(ADMIN) })).json()).tickets.filter(
+  const tickets = (await body(api.app.request('/api/tickets', { headers: bearer(ADMIN) }))).tickets.filter(
     (t: { conversation_id: string }) => t.conversation_id === conv.conversation_id,
   );
-  const view = await (await api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) })).json();
-  return { body, refunds, tickets, view };
+  const view = await body(api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) }));
+  return { body: reply, refunds, tickets, view };
 }
 
 describe('SEED scenarios over HTTP with the offline model', () => {
@@ -82,15 +84,15 @@ describe('usage over HTTP with the Claude adapter (against the local fake)', () 
       `/api/conversations/${conv.conversation_id}/messages`,
       json({ message: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.' }, bearer(conv.token)),
     );
-    const body = await res.json();
-    expect(body.status).toBe('resolved');
-    expect(body.usage.modelCalls).toBeLessThanOrEqual(4);
-    const view = await (await api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) })).json();
-    expect(view.usage.modelCalls).toBe(body.usage.modelCalls);
+    const turn = await body(res);
+    expect(turn.status).toBe('resolved');
+    expect(turn.usage.modelCalls).toBeLessThanOrEqual(4);
+    const view = await body(api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) }));
+    expect(view.usage.modelCalls).toBe(turn.usage.modelCalls);
     expect(view.usage.inputTokens).toBeGreaterThan(0);
     expect(view.usage.cacheReadTokens + view.usage.cacheWriteTokens).toBeGreaterThan(0);
-    const health = await (await api.app.request('/api/health')).json();
-    expect(health.usage.modelCalls).toBe(body.usage.modelCalls);
+    const health = await body(api.app.request('/api/health'));
+    expect(health.usage.modelCalls).toBe(turn.usage.modelCalls);
     expect(health.usage.outputTokens).toBe(view.usage.outputTokens);
   });
 });

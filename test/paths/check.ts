@@ -1,0 +1,147 @@
+/**
+ * Plays steps on the SUT and on the oracle in lockstep and compares: each proposal's decision,
+ * then the refunds, tickets and the main conversation's status after the step.
+ */
+import { describe, stepNamed, type Step, type TurnStep } from './alphabet.js';
+import { cloneWorld, expectedRecords, newWorld, statusOf, turn, type Decision, type Turn, type World } from './oracle.js';
+import type { Checkpoint, ProposalSeen, Sut } from './sut.js';
+
+export interface Run {
+  world: World;
+  twins: number;
+}
+
+export const newRun = (): Run => ({ world: newWorld(), twins: 0 });
+
+const toTurn = (s: TurnStep): Turn => ({ trigger: s.trigger, proposals: s.calls.map((c) => c.action) });
+
+const showSeen = (p: ProposalSeen) => `${p.tool} ${p.decision}${p.code ? ` (${p.code}${p.invariant ? `, ${p.invariant}` : ''})` : ''}`;
+
+/** Differences between the decisions the oracle demands and those recorded in the audit log. */
+function compareDecisions(where: string, step: TurnStep, expected: Decision[], seen: ProposalSeen[]): string[] {
+  const problems: string[] = [];
+  if (seen.length !== expected.length)
+    problems.push(`${where}: ${expected.length} proposal(s) made, ${seen.length} recorded in the audit log (I11): [${seen.map(showSeen).join('; ')}]`);
+  expected.forEach((d, i) => {
+    const s = seen[i];
+    if (s && s.decision !== d) problems.push(`${where}: ${step.calls[i]?.name ?? '?'} must be ${d}, was ${showSeen(s)}`);
+  });
+  return problems;
+}
+
+const sameDecisions = (expected: Decision[], seen: ProposalSeen[]) =>
+  expected.length === seen.length && expected.every((d, i) => seen[i]?.decision === d);
+
+const TWIN_SETUP = ['get:own', 'lookup:eligible'] as const;
+const TWIN_REFUND = 'refund:eligible';
+
+/** Plays one step on both sides; returns the problems found (empty when they agree). */
+export async function applyStep(sut: Sut, run: Run, step: Step, index: number): Promise<string[]> {
+  const where = `step ${index + 1} ${step.name}`;
+  const problems: string[] = [];
+  switch (step.kind) {
+    case 'restart':
+      await sut.restart();
+      break;
+    case 'turn': {
+      const expected = turn(run.world, 'main', toTurn(step));
+      const seen = await sut.turn('main', step);
+      if (seen.busy) problems.push(`${where}: refused as busy with no other turn running`);
+      problems.push(...compareDecisions(where, step, expected, seen.proposals));
+      break;
+    }
+    case 'concurrent': {
+      const mark = await sut.mark();
+      const sent = await Promise.all([sut.send('main', step.of), sut.send('main', step.of)]);
+      const busy = sent.filter((s) => s.busy).length;
+      const seen = await sut.proposalsSince('main', mark);
+      if (busy === 2) problems.push(`${where}: both concurrent turns refused as busy`);
+      // one ran and the other was refused (409), or (if they did not overlap) both ran in turn
+      const expected = turn(run.world, 'main', toTurn(step.of));
+      if (busy === 0) expected.push(...turn(run.world, 'main', toTurn(step.of)));
+      problems.push(...compareDecisions(where, step.of, expected, seen));
+      break;
+    }
+    case 'race': {
+      const twin = `twin${++run.twins}`;
+      await sut.newConversation(twin);
+      for (const name of TWIN_SETUP) {
+        const s = stepNamed(name) as TurnStep;
+        const expected = turn(run.world, twin, toTurn(s));
+        const seen = await sut.turn(twin, s);
+        problems.push(...compareDecisions(`${where} (${twin}: ${name})`, s, expected, seen.proposals));
+      }
+      const twinStep = stepNamed(TWIN_REFUND) as TurnStep;
+      const mainMark = await sut.mark();
+      const twinMark = mainMark;
+      const sent = await Promise.all([sut.send('main', step.of), sut.send(twin, twinStep)]);
+      if (sent.some((s) => s.busy)) problems.push(`${where}: a turn was refused as busy although each conversation had one`);
+      const seenMain = await sut.proposalsSince('main', mainMark);
+      const seenTwin = await sut.proposalsSince(twin, twinMark);
+      // linearisable: the outcome must be that of one order or the other
+      const orders = [
+        ['main', twin],
+        [twin, 'main'],
+      ].map((order) => {
+        const w = cloneWorld(run.world);
+        const d = new Map(order.map((c) => [c, turn(w, c, toTurn(c === 'main' ? step.of : twinStep))]));
+        return { w, main: d.get('main')!, twin: d.get(twin)! };
+      });
+      const match = orders.find((o) => sameDecisions(o.main, seenMain) && sameDecisions(o.twin, seenTwin));
+      if (match) run.world = match.w;
+      else {
+        const o = orders[0]!;
+        problems.push(...compareDecisions(`${where} (main)`, step.of, o.main, seenMain), ...compareDecisions(`${where} (${twin})`, twinStep, o.twin, seenTwin));
+        if (problems.length === 0) problems.push(`${where}: outcome matches neither order of the two turns`);
+        run.world = o.w;
+      }
+      break;
+    }
+  }
+  problems.push(...(await compareRecords(sut, run.world, where)));
+  return problems;
+}
+
+/** Refunds, tickets and status in the database against the oracle's. */
+export async function compareRecords(sut: Sut, world: World, where: string): Promise<string[]> {
+  const seen = await sut.records();
+  const want = expectedRecords(world);
+  const problems: string[] = [];
+  const list = (xs: string[]) => `[${xs.join(', ')}]`;
+  if (list(seen.refunds) !== list(want.refunds)) problems.push(`after ${where}: refunds must be ${list(want.refunds)}, are ${list(seen.refunds)}`);
+  if (list(seen.tickets) !== list(want.tickets)) problems.push(`after ${where}: tickets must be ${list(want.tickets)}, are ${list(seen.tickets)}`);
+  const status = statusOf(world, 'main');
+  if (seen.status !== status) problems.push(`after ${where}: status must be ${status}, is ${seen.status} (machine state ${seen.state})`);
+  return problems;
+}
+
+/** applyStep, with an exception turned into a problem (a crash is a violation too, and must be readable). */
+export async function safeStep(sut: Sut, run: Run, step: Step, index: number): Promise<string[]> {
+  try {
+    return await applyStep(sut, run, step, index);
+  } catch (error) {
+    const e = error as Error;
+    return [`step ${index + 1} ${step.name} threw ${e?.name ?? 'Error'}: ${String(e?.message ?? e).slice(0, 300)}`];
+  }
+}
+
+/** Plays a whole sequence from the start checkpoint; stops at the first failing step (`at`, or -1). */
+export async function playSequence(sut: Sut, start: Checkpoint, names: string[]): Promise<{ problems: string[]; at: number; refunds: number }> {
+  await sut.restore(start);
+  const run = newRun();
+  for (let i = 0; i < names.length; i++) {
+    const problems = await safeStep(sut, run, stepNamed(names[i]!), i);
+    if (problems.length) return { problems, at: i, refunds: run.world.refunds.size };
+  }
+  return { problems: [], at: -1, refunds: run.world.refunds.size };
+}
+
+/** A counterexample, readable: the steps by name and what they do, then what went wrong. */
+export function formatCounterexample(title: string, names: string[], problems: string[]): string {
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    `${title} (${names.length} step${names.length === 1 ? '' : 's'}):`,
+    ...names.map((n, i) => `  ${String(i + 1).padStart(2)}. ${n.padEnd(width)}  ${describe(stepNamed(n))}`),
+    ...problems.map((p) => `  ✗ ${p}`),
+  ].join('\n');
+}
