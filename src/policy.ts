@@ -31,12 +31,12 @@ export interface OrderForPolicy {
 }
 
 /** Internal reason codes: never shown to customers (the sanitiser removes them). */
-export type IneligibleCode =
-  | 'OUTSIDE_WINDOW'
-  | 'NOT_DELIVERED'
-  | 'CANCELLED'
-  | 'SUBSCRIPTION'
-  | 'ALREADY_REFUNDED';
+export const INELIGIBLE_CODES = ['OUTSIDE_WINDOW', 'NOT_DELIVERED', 'CANCELLED', 'SUBSCRIPTION', 'ALREADY_REFUNDED'] as const;
+export type IneligibleCode = (typeof INELIGIBLE_CODES)[number];
+
+export function isIneligibleCode(value: string): value is IneligibleCode {
+  return (INELIGIBLE_CODES as readonly string[]).includes(value);
+}
 
 export interface RefundAssessment {
   eligible: boolean;

@@ -1,6 +1,7 @@
 /** Rebuilds the model's message list from the event log, repairing what a crash can leave behind. */
-import type { AssistantBlock, ModelMessage, TextBlock, ToolResultBlock } from '../models/types.js';
+import type { ModelMessage, TextBlock, ToolResultBlock } from '../models/types.js';
 import type { StoredEvent } from '../store/types.js';
+import { payloadOf } from './event-payloads.js';
 
 type UserBlock = TextBlock | ToolResultBlock;
 
@@ -27,11 +28,14 @@ export function buildHistory(events: Array<Pick<StoredEvent, 'kind' | 'payload'>
   };
 
   for (const e of events) {
-    if (e.kind === 'customer_message') {
-      const text = (e.payload as { text: string }).text;
+    const said = payloadOf(e, 'customer_message');
+    const answered = payloadOf(e, 'assistant_message');
+    const toolResults = payloadOf(e, 'tool_results');
+    if (said) {
+      const text = said.text;
       pushUser([...closeOpenToolUses(), { type: 'text', text }]);
-    } else if (e.kind === 'assistant_message') {
-      const content = (e.payload as { content: AssistantBlock[] }).content;
+    } else if (answered) {
+      const content = answered.content;
       if (content.length === 0) continue;
       const closing = closeOpenToolUses();
       if (closing.length) pushUser(closing);
@@ -40,8 +44,8 @@ export function buildHistory(events: Array<Pick<StoredEvent, 'kind' | 'payload'>
       if (last && last.role === 'assistant') last.content = [...last.content, ...content];
       else out.push({ role: 'assistant', content });
       openToolUses = content.filter((b) => b.type === 'tool_use').map((b) => (b.type === 'tool_use' ? b.id : ''));
-    } else if (e.kind === 'tool_results') {
-      const results = (e.payload as { content: ToolResultBlock[] }).content;
+    } else if (toolResults) {
+      const results = toolResults.content;
       const answered = new Set(results.map((r) => r.tool_use_id));
       openToolUses = openToolUses.filter((id) => !answered.has(id));
       pushUser([...results, ...closeOpenToolUses()]);

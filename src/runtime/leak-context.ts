@@ -1,6 +1,7 @@
 /** What the sanitiser must keep out of this conversation's customer-visible text (I5, I7). */
 import { formatUsd } from '../money.js';
 import type { Loaded } from './engine.js';
+import { payloadOf } from './event-payloads.js';
 import type { LeakContext } from './sanitizer.js';
 import type { TurnDeps } from './turn.js';
 
@@ -17,8 +18,7 @@ export async function leakContextFor(deps: Pick<TurnDeps, 'backends' | 'store'>,
   }
   const events = await deps.store.listEvents(loaded.record.id);
   const written = events
-    .filter((e) => e.kind === 'customer_message')
-    .flatMap((e) => (e.payload as { text: string }).text.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g) ?? []);
+    .flatMap((e) => payloadOf(e, 'customer_message')?.text.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g) ?? []);
   const own = ctx.customer ? [ctx.customer.email] : [];
   // a foreign name the customer wrote themselves is not a leak of ours, but we still never echo it
   return { foreignTerms, allowedEmails: [...own, ...written] };

@@ -3,7 +3,7 @@
  * note (after the cache breakpoint). The limit figure is deliberately absent: the model cannot
  * leak what it was never told, and it does not need it, since the machine decides.
  */
-import { explainIneligible, type IneligibleCode, type RefundPolicy } from '../policy.js';
+import { explainIneligible, isIneligibleCode, type RefundPolicy } from '../policy.js';
 import type { StateFacts } from '../models/types.js';
 
 const WAIT: Record<string, string> = { P1: 'about 2 minutes', P2: 'about 10 minutes', P3: 'about 25 minutes' };
@@ -49,6 +49,5 @@ export function buildStateNote(facts: StateFacts): string {
 
 export function ineligibleText(code: string | null, policy: RefundPolicy): string | null {
   if (!code) return null;
-  const known: IneligibleCode[] = ['OUTSIDE_WINDOW', 'NOT_DELIVERED', 'CANCELLED', 'SUBSCRIPTION', 'ALREADY_REFUNDED'];
-  return known.includes(code as IneligibleCode) ? explainIneligible(code as IneligibleCode, policy) : 'it is not refundable under our policy';
+  return isIneligibleCode(code) ? explainIneligible(code, policy) : 'it is not refundable under our policy';
 }

@@ -3,7 +3,6 @@
  * outbox effect (writes, escalations) or refuse it. Every proposal is recorded (I11); a refusal
  * goes back to the model as an is_error tool_result.
  */
-import type { ConversationEvent } from '../machines/conversation.events.js';
 import { explainRejection, type Rejection } from '../machines/conversation.rules.js';
 import { formatUsd } from '../money.js';
 import { findTool } from '../tools/registry.js';
@@ -110,7 +109,7 @@ export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, 
       emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: { error: 'temporarily unavailable' }, is_error: true });
       return { block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true }, progressed: false };
     }
-    const fact = await engine.apply(loaded, outcome.fact as ConversationEvent);
+    const fact = await engine.apply(loaded, outcome.fact);
     if (fact.ok && fact.effects.length) await engine.runEffects(loaded, fact.effects);
     emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: safeForCustomer(outcome.result), is_error: outcome.isError ?? false });
     return { block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(outcome.result), is_error: outcome.isError ?? false }, progressed: outcome.progressed };

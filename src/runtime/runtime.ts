@@ -3,24 +3,26 @@
  * pending effects. Takes every dependency; names no concrete adapter.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Backends, RefundRecord, TicketRecord } from '../backends/types.js';
+import type { Backends } from '../backends/types.js';
 import { MACHINE_VERSION } from '../machines/conversation.machine.js';
-import { centsToUsdNumber } from '../money.js';
-import type { Model, Usage } from '../models/types.js';
+import type { Model } from '../models/types.js';
 import { ZERO_USAGE } from '../models/types.js';
 import type { Clock, RefundPolicy } from '../policy.js';
 import type { ConversationStore } from '../store/types.js';
 import { toAnthropicTools } from '../tools/to-anthropic.js';
 import { TOOL_NAMES } from '../tools/registry.js';
-import { initialSnapshot, persist, restore, stateOf, statusOf } from './conversation-state.js';
+import { initialSnapshot, persist, restore, stateOf } from './conversation-state.js';
 import { createEngine, type FaultPoint, type Loaded } from './engine.js';
 import { BusyError, NotFoundError, UnavailableError } from './errors.js';
 import { buildSystemPrompt } from './prompt.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { createSanitizer } from './sanitizer.js';
-import { leakContextFor } from './leak-context.js';
 import { runTurn, type TurnOptions } from './turn.js';
-import type { ProposalRecord, TurnResult } from './types.js';
+import type { TurnResult } from './types.js';
+import { buildConversationView, toRefundView, toTicketView, type ConversationView, type RefundView, type TicketView } from './views.js';
+
+export type { ConversationView, RefundView, TicketView } from './views.js';
+export { toRefundView, toTicketView } from './views.js';
 
 export interface RuntimeOptions {
   store: ConversationStore;
@@ -35,63 +37,6 @@ export interface RuntimeOptions {
   instanceId?: string;
   fault?: (point: FaultPoint) => void;
 }
-
-export interface RefundView {
-  refund_id: string;
-  order_id: string;
-  customer_id: string;
-  amount: number;
-  reason: string;
-  conversation_id: string;
-  idempotency_key: string;
-  created_at: string;
-}
-
-export interface TicketView {
-  ticket_id: string;
-  priority: string;
-  reason: string;
-  context: string;
-  customer_id: string | null;
-  order_id: string | null;
-  conversation_id: string;
-  created_at: string;
-}
-
-export interface ConversationView {
-  conversation_id: string;
-  state: string;
-  status: 'open' | 'resolved' | 'escalated';
-  created_at: string;
-  updated_at: string;
-  messages: Array<{ role: 'customer' | 'agent'; text: string; at: string }>;
-  proposals: Array<{ tool: string; input: unknown; state: string; decision: string; reason: string; invariant: string | null; at: string }>;
-  refunds: Array<Omit<RefundView, 'customer_id' | 'idempotency_key' | 'conversation_id'>>;
-  tickets: Array<{ ticket_id: string; priority: string; created_at: string }>;
-  usage: Usage & { modelCalls: number; turns: number };
-}
-
-export const toRefundView = (r: RefundRecord): RefundView => ({
-  refund_id: r.refundId,
-  order_id: r.orderId,
-  customer_id: r.customerId,
-  amount: centsToUsdNumber(r.amountCents),
-  reason: r.reason,
-  conversation_id: r.conversationId,
-  idempotency_key: r.idempotencyKey,
-  created_at: r.createdAt,
-});
-
-export const toTicketView = (t: TicketRecord): TicketView => ({
-  ticket_id: t.ticketId,
-  priority: t.priority,
-  reason: t.reason,
-  context: t.context,
-  customer_id: t.customerId,
-  order_id: t.orderId,
-  conversation_id: t.conversationId,
-  created_at: t.createdAt,
-});
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -201,49 +146,7 @@ export function createRuntime(options: RuntimeOptions) {
     },
     sendMessage: send,
     async getConversation(id: string, token: string): Promise<ConversationView> {
-      const loaded = await authorise(id, token);
-      const events = await store.listEvents(id);
-      const leak = await leakContextFor({ backends, store }, loaded);
-      const clean = (text: string) => sanitizer.sanitize(text, leak).text;
-      const usage = { ...ZERO_USAGE, modelCalls: 0, turns: loaded.record.turn };
-      const messages: ConversationView['messages'] = [];
-      const proposals: ConversationView['proposals'] = [];
-      for (const e of events) {
-        if (e.kind === 'customer_message') messages.push({ role: 'customer', text: (e.payload as { text: string }).text, at: e.createdAt });
-        else if (e.kind === 'reply') messages.push({ role: 'agent', text: clean((e.payload as { text: string }).text), at: e.createdAt });
-        else if (e.kind === 'proposal') {
-          const p = e.payload as ProposalRecord;
-          const input = sanitizer.leakIn(JSON.stringify(p.input) ?? '', leak) ? { redacted: true } : p.input;
-          proposals.push({ tool: p.tool, input, state: p.state, decision: p.decision, reason: clean(p.reason), invariant: p.invariant, at: e.createdAt });
-        } else if (e.kind === 'usage') {
-          const u = e.payload as Usage & { modelCalls: number };
-          usage.inputTokens += u.inputTokens;
-          usage.outputTokens += u.outputTokens;
-          usage.cacheReadTokens += u.cacheReadTokens;
-          usage.cacheWriteTokens += u.cacheWriteTokens;
-          usage.modelCalls += u.modelCalls;
-        }
-      }
-      const refunds = (await backends.payments.listRefunds({ conversationId: id })).map((r) => ({
-        refund_id: r.refundId,
-        order_id: r.orderId,
-        amount: centsToUsdNumber(r.amountCents),
-        reason: r.reason,
-        created_at: r.createdAt,
-      }));
-      const tickets = (await backends.tickets.listTickets({ conversationId: id })).map((t) => ({ ticket_id: t.ticketId, priority: t.priority, created_at: t.createdAt }));
-      return {
-        conversation_id: id,
-        state: stateOf(loaded.snapshot),
-        status: statusOf(loaded.snapshot),
-        created_at: loaded.record.createdAt,
-        updated_at: loaded.record.updatedAt,
-        messages,
-        proposals,
-        refunds,
-        tickets,
-        usage,
-      };
+      return buildConversationView(await authorise(id, token), { store, backends, sanitizer });
     },
     async listRefunds(): Promise<RefundView[]> {
       return (await backends.payments.listRefunds()).map(toRefundView);
