@@ -69,6 +69,8 @@ export interface ConversationContext {
   /** The autonomous limit in force for this conversation (guards re-check it: defence in depth). */
   refundLimitCents: number;
   customer: VerifiedCustomer | null;
+  /** Emails the customer wrote in this conversation: the only ones that may be verified (I1). */
+  emailsGiven: string[];
   /** Emails that matched no customer (so a model can ask again rather than retry). */
   unknownEmails: string[];
   orders: Record<string, OrderFacts>;

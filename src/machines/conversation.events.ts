@@ -57,6 +57,8 @@ export const conversationEventSchema = z.discriminatedUnion('type', [
     orderId: z.string().nullable(),
   }),
   z.object({ type: z.literal('turn.ended'), progressed: z.boolean() }),
+  /** The emails in a customer message (decided in code from the text, never by the model). */
+  z.object({ type: z.literal('customer.wrote'), emails: z.array(z.string()) }),
 ]);
 
 export type ConversationEvent = z.infer<typeof conversationEventSchema>;

@@ -8,21 +8,18 @@ import type {
   ConversationContext,
   ConversationInput,
   Escalation,
-  EscalationReason,
-  Priority,
 } from './conversation.context.js';
 import { refundKey } from './conversation.context.js';
 import type { ConversationEvent } from './conversation.events.js';
 import {
   escalateRejection,
   getCustomerRejection,
-  isActiveCustomer,
   lookupRejection,
   refundRejection,
 } from './conversation.rules.js';
 
 /** Bump when state names or context shape change; stored snapshots are migrated on load. */
-export const MACHINE_VERSION = 1;
+export const MACHINE_VERSION = 2;
 
 /** Turns in a row that obtain nothing needed before a P3 complexity ticket (I9): one ask + two failed clarifications. */
 export const STALLED_TURNS_LIMIT = 3;
@@ -38,13 +35,6 @@ export const STATE_NAMES = [
   'resolved',
 ] as const;
 export type ConversationState = (typeof STATE_NAMES)[number];
-
-export interface TicketRequest {
-  priority: Priority;
-  reason: EscalationReason;
-  summary: string;
-  orderId: string | null;
-}
 
 function escalationFrom(event: ConversationEvent, ctx: ConversationContext): Escalation {
   switch (event.type) {
@@ -93,7 +83,7 @@ export const conversationMachine = setup({
     input: {} as ConversationInput,
   },
   guards: {
-    canVerify: ({ context }) => getCustomerRejection(context) === null,
+    canVerify: ({ context, event }) => event.type === 'propose.get_customer' && getCustomerRejection(context, event.email) === null,
     canLookup: ({ context }) => lookupRejection(context) === null,
     canRefund: ({ context, event }) => event.type === 'propose.process_refund' && refundRejection(context, event) === null,
     canEscalate: ({ context }) => escalateRejection(context) === null,
@@ -105,7 +95,6 @@ export const conversationMachine = setup({
       'orderId' in event && context.pendingRefund !== null && context.pendingRefund.orderId === event.orderId,
     madeProgress: ({ event }) => event.type === 'turn.ended' && event.progressed,
     clarificationExhausted: ({ context }) => context.stalledTurns + 1 >= STALLED_TURNS_LIMIT,
-    hasVerifiedCustomer: ({ context }) => isActiveCustomer(context),
   },
   actions: {
     /** Effect marker: the runtime turns `context.pendingRefund` into a `refund:<order>` outbox row. */
@@ -153,6 +142,10 @@ export const conversationMachine = setup({
       escalation: ({ context, event }) =>
         context.escalation && event.type === 'ticket.created' ? { ...context.escalation, ticketId: event.ticketId } : context.escalation,
     }),
+    noteEmailsGiven: assign({
+      emailsGiven: ({ context, event }) =>
+        event.type === 'customer.wrote' ? [...new Set([...context.emailsGiven, ...event.emails.map((e) => e.trim().toLowerCase())])] : context.emailsGiven,
+    }),
     resetStalls: assign({ stalledTurns: 0 }),
     countStall: assign({ stalledTurns: ({ context }) => context.stalledTurns + 1 }),
   },
@@ -163,6 +156,7 @@ export const conversationMachine = setup({
     conversationId: input.conversationId,
     refundLimitCents: input.refundLimitCents,
     customer: null,
+    emailsGiven: [],
     unknownEmails: [],
     orders: {},
     pendingRefund: null,
@@ -174,6 +168,7 @@ export const conversationMachine = setup({
     'propose.escalate': { guard: 'canEscalate', target: '.escalated', actions: ['escalate', 'requestTicket'] },
     escalate: { guard: 'canEscalate', target: '.escalated', actions: ['escalate', 'requestTicket'] },
     'ticket.created': { actions: 'noteTicket' },
+    'customer.wrote': { actions: 'noteEmailsGiven' },
     'turn.ended': { actions: 'resetStalls' },
   },
   states: {

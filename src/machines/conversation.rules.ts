@@ -10,6 +10,7 @@ import type { EventOf, ProposalEvent } from './conversation.events.js';
 export type RejectionCode =
   | 'NOT_VERIFIED'
   | 'ALREADY_VERIFIED'
+  | 'EMAIL_NOT_GIVEN'
   | 'ORDER_NOT_CHECKED'
   | 'OWNERSHIP_MISMATCH'
   | 'INELIGIBLE'
@@ -63,9 +64,11 @@ export function lookupRejection(ctx: ConversationContext): Rejection | null {
   return null;
 }
 
-export function getCustomerRejection(ctx: ConversationContext): Rejection | null {
+export function getCustomerRejection(ctx: ConversationContext, email: string): Rejection | null {
   if (ctx.escalation) return reject('ESCALATED', 'I6', 'This conversation has been handed to a human; reply to the customer only.');
   if (ctx.customer) return reject('ALREADY_VERIFIED', 'I1', 'The customer is already verified in this conversation; one customer per conversation.');
+  if (!ctx.emailsGiven.includes(email.trim().toLowerCase()))
+    return reject('EMAIL_NOT_GIVEN', 'I1', 'Verify only an email address the customer wrote in this conversation; ask them for it.');
   return null;
 }
 
@@ -79,7 +82,7 @@ export function explainRejection(ctx: ConversationContext, event: ProposalEvent)
   const found = (() => {
     switch (event.type) {
       case 'propose.get_customer':
-        return getCustomerRejection(ctx);
+        return getCustomerRejection(ctx, event.email);
       case 'propose.lookup_order':
         return lookupRejection(ctx);
       case 'propose.process_refund':

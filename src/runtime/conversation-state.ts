@@ -17,8 +17,16 @@ export function initialSnapshot(input: ConversationInput): ConversationSnapshot 
 
 /** Restores a stored snapshot (migrating older machine versions when there are any). */
 export function restore(persisted: PersistedConversation, machineVersion: number): ConversationSnapshot {
-  if (machineVersion !== MACHINE_VERSION) throw new Error(`no migration from machine version ${machineVersion}`);
-  return conversationMachine.resolveState({ value: persisted.value, context: persisted.context });
+  return conversationMachine.resolveState(migrate(persisted, machineVersion));
+}
+
+/** Brings a snapshot stored by an older machine up to MACHINE_VERSION (idempotent). */
+function migrate(persisted: PersistedConversation, from: number): PersistedConversation {
+  if (from > MACHINE_VERSION) throw new Error(`snapshot from a newer machine (version ${from}); upgrade this server`);
+  const context = { ...persisted.context };
+  // v1 → v2: verification needs the emails the customer wrote; a v1 conversation's verified email counts
+  if (!Array.isArray(context.emailsGiven)) context.emailsGiven = context.customer ? [context.customer.email.toLowerCase()] : [];
+  return { value: persisted.value, context };
 }
 
 export function persist(snapshot: ConversationSnapshot): PersistedConversation {
@@ -53,7 +61,9 @@ export function step(
 export function allowedTools(snapshot: ConversationSnapshot): string[] {
   const ctx = snapshot.context;
   const tools: string[] = [];
-  if (snapshot.can({ type: 'propose.get_customer', email: 'probe@example.com' })) tools.push('get_customer');
+  // verification is open until a customer is verified; it succeeds only for an email the customer wrote
+  const verifiable = ctx.emailsGiven.some((email) => snapshot.can({ type: 'propose.get_customer', email }));
+  if (verifiable || (!ctx.customer && !ctx.escalation)) tools.push('get_customer');
   if (snapshot.can({ type: 'propose.lookup_order', orderId: 'ORD-PROBE' })) tools.push('lookup_order');
   const refundable = Object.values(ctx.orders).some((o) =>
     snapshot.can({ type: 'propose.process_refund', orderId: o.orderId, reason: 'damaged', amountCents: null }),

@@ -1,6 +1,7 @@
 /** What the sanitiser must keep out of this conversation's customer-visible text (I5, I7). */
 import { formatUsd } from '../money.js';
 import type { Loaded } from './engine.js';
+import { findEmails } from './emails.js';
 import { payloadOf } from './event-payloads.js';
 import type { LeakContext } from './sanitizer.js';
 import type { TurnDeps } from './turn.js';
@@ -18,8 +19,8 @@ export async function leakContextFor(deps: Pick<TurnDeps, 'backends' | 'store'>,
   }
   const events = await deps.store.listEvents(loaded.record.id);
   const written = events
-    .flatMap((e) => payloadOf(e, 'customer_message')?.text.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g) ?? []);
-  const own = ctx.customer ? [ctx.customer.email] : [];
+    .flatMap((e) => findEmails(payloadOf(e, 'customer_message')?.text ?? ''));
+  const own = ctx.customer ? [ctx.customer.email.toLowerCase()] : [];
   // a foreign name the customer wrote themselves is not a leak of ours, but we still never echo it
   return { foreignTerms, allowedEmails: [...own, ...written] };
 }

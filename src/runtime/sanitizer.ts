@@ -3,6 +3,7 @@
  * the final reply are cleaned identically: a sentence that carries an internal code, the limit
  * figure, a stack trace, system-prompt text or another customer's data is dropped whole.
  */
+import { findEmails } from './emails.js';
 
 export interface LeakContext {
   /** Strings of other customers' records that must never appear (names, emails, amounts…). */
@@ -36,7 +37,6 @@ const SCREAMING_SNAKE = /\b[A-Z][A-Z0-9]{1,}(?:_[A-Z0-9]+)+\b/;
 const STACK = [/\bat\s+[\w.$<>]+\s+\(?[^\s)]*:\d+:\d+\)?/, /\b\w*(?:Error|Exception):\s/, /node_modules|\/src\/[\w/.-]+\.[jt]s\b|\.ts:\d+/];
 const INTERNAL_IDS = /\bUSR-[A-Z0-9]+\b/i;
 const LIMIT_WORDS = /\b(?:refund|autonomous|approval|auto[- ]?approval)\s+(?:limit|threshold|cap)\b|\blimit of\b|\bup to \$/i;
-const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /** Splits into sentences, keeping the separators so the text can be rebuilt. */
 export function splitSentences(text: string): string[] {
@@ -77,7 +77,7 @@ export function createSanitizer(options: { refundLimitCents: number; systemPromp
     const lower = sentence.toLowerCase();
     if ((ctx.foreignTerms ?? []).some((t) => t.length >= 3 && lower.includes(t.toLowerCase()))) return 'foreign_data';
     const allowed = new Set((ctx.allowedEmails ?? []).map((e) => e.toLowerCase()));
-    for (const email of sentence.match(EMAIL) ?? []) if (!allowed.has(email.toLowerCase())) return 'foreign_data';
+    for (const email of findEmails(sentence)) if (!allowed.has(email)) return 'foreign_data';
     for (const s of shingles(sentence, SHINGLE)) if (promptShingles.has(s)) return 'system_prompt';
     return null;
   };

@@ -15,6 +15,7 @@ import { buildStateNote } from './prompt.js';
 import { decide } from './proposals.js';
 import type { RetryOptions } from './retry.js';
 import { createStreamingSanitizer, type LeakContext, type Sanitizer } from './sanitizer.js';
+import { findEmails } from './emails.js';
 import { detectTrigger } from './triggers.js';
 import type { TurnEvent, TurnResult } from './types.js';
 
@@ -89,6 +90,9 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
   let progressed = false;
 
   await store.appendEvents(loaded.record.id, loaded.turn, [{ kind: 'customer_message', payload: { text: message } }]);
+  // I1: only an email the customer wrote may be verified; the machine learns them from the text, not the model
+  const emails = findEmails(message);
+  if (emails.length) await engine.apply(loaded, { type: 'customer.wrote', emails });
 
   // 1. a refund or ticket left pending by a crash or an unknown outcome is finished first
   const pending = await store.listPendingEffects(loaded.record.id);

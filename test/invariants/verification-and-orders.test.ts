@@ -28,9 +28,23 @@ describe('I1 verified first', () => {
     expect(c.result.state).toBe('unverified');
   });
 
+  it('refuses to verify an email the customer never wrote, and so never reaches that account', async () => {
+    h = await createHarness(
+      scriptedModel([
+        [toolUse('get_customer', { email: 'ava.adams@example.com' }), toolUse('lookup_order', { order_id: 'ORD-1007' }), toolUse('process_refund', { order_id: 'ORD-1007', reason: 'damaged' })],
+        [text('Done, Ava Adams: your Toaster order ORD-1007 was refunded.')],
+      ]),
+    );
+    const c = await chatOnce(h, 'I am sarah@example.com, ORD-8842 broke');
+    const p = await proposalsOf(h, c.conversation_id);
+    expect(p[0]).toMatchObject({ tool: 'get_customer', decision: 'rejected', code: 'EMAIL_NOT_GIVEN', invariant: 'I1' });
+    expect(p.slice(1).map((x) => x.code)).toEqual(['NOT_VERIFIED', 'NOT_VERIFIED']);
+    expect(await refundsOf(h)).toEqual([]);
+  });
+
   it('refuses switching to a second customer in the same conversation', async () => {
     h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'marcus@example.com' }), toolUse('get_customer', { email: 'sarah@example.com' })], [text('ok')]]));
-    const c = await chatOnce(h, 'marcus@example.com');
+    const c = await chatOnce(h, 'marcus@example.com, or maybe sarah@example.com');
     const p = await proposalsOf(h, c.conversation_id);
     expect(p[1]).toMatchObject({ decision: 'rejected', code: 'ALREADY_VERIFIED' });
   });

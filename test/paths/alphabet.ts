@@ -38,8 +38,9 @@ const call = (name: string, input: unknown, action: Action): ToolCall => ({ name
 const tool = (name: string, calls: ToolCall[], text = PLEASE): TurnStep => ({ kind: 'turn', name, text, trigger: false, calls });
 const message = (name: string, text: string, trigger: boolean): TurnStep => ({ kind: 'turn', name, text, trigger, calls: [] });
 
+/** The customer writes the address, and the model verifies it (`given` is what the model sends). */
 const getCustomer = (name: string, email: string, given = email) =>
-  tool(name, [call('get_customer', { email: given }, { tool: 'get_customer', email })]);
+  tool(name, [call('get_customer', { email: given }, { tool: 'get_customer', email })], `My email is ${given.trim()}.`);
 const lookup = (name: string, orderId: string, given: unknown = { order_id: orderId }) =>
   tool(name, [call('lookup_order', given, { tool: 'lookup_order', orderId })]);
 const refundCall = (orderId: string, amount?: number | string, cents: number | null = null) =>
@@ -51,6 +52,8 @@ const S = {
   getOther: getCustomer('get:other', 'marcus@example.com'),
   getUnknown: getCustomer('get:unknown', 'nobody@example.com'),
   getSuspended: getCustomer('get:suspended', 'dana@example.com'),
+  // the model verifies an address the customer never wrote (hijacking another account): refused (I1)
+  getUnsaid: tool('get:unsaid', [call('get_customer', { email: 'chloe.costa@example.com' }, { tool: 'get_customer', email: 'chloe.costa@example.com' })]),
   lookupEligible: lookup('lookup:eligible', 'ORD-1063'),
   lookupAbove: lookup('lookup:above-limit', 'ORD-1056'),
   lookupRefunded: lookup('lookup:refunded', 'ORD-1049'),
@@ -117,7 +120,7 @@ const EXTRA: TurnStep[] = [
   message('msg:human', 'Can I speak to a real person please?', true),
   message('msg:plain(order)', 'It was order ORD-1063, it never arrived.', false),
   // several proposals in one model response: decided one after the other
-  tool('multi:get+lookup', [S.getOwn.calls[0]!, S.lookupEligible.calls[0]!]),
+  tool('multi:get+lookup', [S.getOwn.calls[0]!, S.lookupEligible.calls[0]!], S.getOwn.text),
   tool('dup:refund+refund', [refundCall('ORD-1063'), refundCall('ORD-1063')]),
   tool('dup:refund+refund(ORD-8842)', [refundCall('ORD-8842'), refundCall('ORD-8842')]),
 ];

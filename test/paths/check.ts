@@ -13,7 +13,9 @@ export interface Run {
 
 export const newRun = (): Run => ({ world: newWorld(), twins: 0 });
 
-const toTurn = (s: TurnStep): Turn => ({ trigger: s.trigger, proposals: s.calls.map((c) => c.action) });
+/** The addresses the customer typed (the oracle's own reading of the text, not the runtime's). */
+const emailsIn = (text: string) => (text.match(/[a-z0-9._+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+/gi) ?? []).map((e) => e.toLowerCase());
+const toTurn = (s: TurnStep): Turn => ({ trigger: s.trigger, emails: emailsIn(s.text), proposals: s.calls.map((c) => c.action) });
 
 const showSeen = (p: ProposalSeen) => `${p.tool} ${p.decision}${p.code ? ` (${p.code}${p.invariant ? `, ${p.invariant}` : ''})` : ''}`;
 

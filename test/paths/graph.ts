@@ -47,6 +47,7 @@ const customer = (status: 'active' | 'suspended') => ({ customerId: 'USR-1', nam
 function proposals(): ConversationEvent[] {
   const out: ConversationEvent[] = [
     { type: 'propose.get_customer', email: 'chloe.costa@example.com' },
+    { type: 'propose.get_customer', email: 'someone.else@example.com' },
     { type: 'propose.escalate', reason: 'complexity', priority: 'P3', summary: 'Help needed.', orderId: null },
   ];
   for (const orderId of ORDER_IDS) {
@@ -62,6 +63,7 @@ const PROPOSALS = proposals();
 function events(s: Snapshot): ConversationEvent[] {
   const pending = s.context.pendingRefund?.orderId ?? 'ORD-A';
   return [
+    { type: 'customer.wrote', emails: ['chloe.costa@example.com'] },
     { type: 'propose.get_customer', email: 'chloe.costa@example.com' },
     { type: 'customer.found', customer: customer('active') },
     { type: 'customer.found', customer: customer('suspended') },
@@ -98,7 +100,7 @@ function abstractState(s: Snapshot): string {
   const orders = Object.values(c.orders)
     .map((o) => `${o.orderId}:${o.owned ? 'o' : 'f'}${o.eligible ? 'e' : 'i'}${o.needsApproval ? 'a' : ''}${o.refunded ? 'r' : ''}`)
     .sort();
-  return JSON.stringify([s.value, c.customer?.status ?? null, orders, c.pendingRefund && [c.pendingRefund.orderId, c.pendingRefund.outcome], c.escalation && [c.escalation.priority, c.escalation.ticketId !== null], c.stalledTurns, c.unknownEmails.length]);
+  return JSON.stringify([s.value, c.customer?.status ?? null, orders, c.pendingRefund && [c.pendingRefund.orderId, c.pendingRefund.outcome], c.escalation && [c.escalation.priority, c.escalation.ticketId !== null], c.stalledTurns, c.unknownEmails.length, c.emailsGiven.length]);
 }
 
 /** The invariants, checked on one reachable snapshot; returns what is violated. */
@@ -123,6 +125,7 @@ export function invariantsOf(s: Snapshot): string[] {
     if (c.escalation) bad.push(`I6: ${p.type} allowed after escalation`);
     if (p.type === 'propose.lookup_order' && !active) bad.push('I1: lookup allowed before verification');
     if (p.type === 'propose.get_customer' && c.customer) bad.push('a second customer allowed in one conversation');
+    if (p.type === 'propose.get_customer' && !c.emailsGiven.includes(p.email)) bad.push(`I1: verification of ${p.email}, which the customer never wrote`);
     if (p.type === 'propose.process_refund') {
       const o = c.orders[p.orderId];
       const label = `refund of ${p.orderId} (amount ${p.amountCents ?? 'none'})`;

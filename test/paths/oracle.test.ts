@@ -6,7 +6,11 @@ import { CUSTOMERS, LIMIT_CENTS, ORDERS, expectedRecords, newWorld, statusOf, tu
 
 const says = (...turns: Array<Action[] | 'trigger'>) => {
   const w = newWorld();
-  const decisions = turns.map((t) => (t === 'trigger' ? turn(w, 'c', { trigger: true, proposals: [] }) : turn(w, 'c', { trigger: false, proposals: t })));
+  // the customer writes every address the model then verifies (the model choosing one is another test)
+  const written = (t: Action[]) => t.flatMap((a) => (a.tool === 'get_customer' ? [a.email] : []));
+  const decisions = turns.map((t) =>
+    t === 'trigger' ? turn(w, 'c', { trigger: true, emails: [], proposals: [] }) : turn(w, 'c', { trigger: false, emails: written(t), proposals: t }),
+  );
   return { decisions, status: statusOf(w, 'c'), ...expectedRecords(w) };
 };
 const get = (email: string): Action => ({ tool: 'get_customer', email });
@@ -34,8 +38,14 @@ describe('the oracle fixture', () => {
     expect(DEFAULT_POLICY.refundLimitCents).toBe(LIMIT_CENTS);
   });
 
+  it('refuses to verify an address the customer never wrote', () => {
+    const w = newWorld();
+    expect(turn(w, 'c', { trigger: false, emails: [], proposals: [get('chloe.costa@example.com')] })).toEqual(['rejected']);
+    expect(turn(w, 'c', { trigger: false, emails: ['chloe.costa@example.com'], proposals: [get('chloe.costa@example.com')] })).toEqual(['accepted']);
+  });
+
   it('labels every step of the alphabets once', () => {
-    expect(EXHAUSTIVE_ALPHABET).toHaveLength(19);
+    expect(EXHAUSTIVE_ALPHABET).toHaveLength(20);
     expect(new Set(RANDOM_ALPHABET.map((s) => s.name)).size).toBe(RANDOM_ALPHABET.length);
     const tools = new Set(EXHAUSTIVE_ALPHABET.flatMap((s) => (s.kind === 'turn' ? s.calls.map((c) => c.name) : [])));
     expect([...tools].sort()).toEqual(['escalate_to_human', 'get_customer', 'lookup_order', 'process_refund', 'refund_order']);

@@ -69,6 +69,8 @@ export type Action =
 export interface Turn {
   /** The customer's message contains a legal/fraud/distress word or asks for a human (I6). */
   trigger: boolean;
+  /** The email addresses the customer wrote in this message (lower-case). */
+  emails: string[];
   proposals: Action[];
 }
 
@@ -82,6 +84,8 @@ export interface Conversation {
   stalls: number;
   /** The latest order request of the customer has been refunded here. */
   resolved: boolean;
+  /** I1: emails the customer wrote in this conversation: the only ones that may be verified. */
+  said: Set<string>;
 }
 
 export interface World {
@@ -96,14 +100,14 @@ export function newWorld(): World {
 
 export function cloneWorld(w: World): World {
   const conversations = new Map<string, Conversation>();
-  for (const [id, c] of w.conversations) conversations.set(id, { ...c, checked: new Map(c.checked) });
+  for (const [id, c] of w.conversations) conversations.set(id, { ...c, checked: new Map(c.checked), said: new Set(c.said) });
   return { conversations, refunds: new Map(w.refunds) };
 }
 
 export function conversation(w: World, id: string): Conversation {
   let c = w.conversations.get(id);
   if (!c) {
-    c = { customer: null, ticket: null, checked: new Map(), stalls: 0, resolved: false };
+    c = { customer: null, ticket: null, checked: new Map(), stalls: 0, resolved: false, said: new Set() };
     w.conversations.set(id, c);
   }
   return c;
@@ -120,6 +124,7 @@ export function turn(w: World, id: string, t: Turn): Decision[] {
   const escalate = (p: Priority) => {
     if (c.ticket === null) c.ticket = p; // one ticket per conversation
   };
+  for (const e of t.emails) c.said.add(e);
   // I6: decided in code from the customer's text, before the model says anything
   if (t.trigger) escalate('P1');
 
@@ -136,6 +141,8 @@ export function turn(w: World, id: string, t: Turn): Decision[] {
       case 'get_customer': {
         // one customer per conversation: otherwise ownership (I5) would mean nothing
         if (c.customer !== null) return 'rejected';
+        // I1: only an address the customer wrote, never one the model chose
+        if (!c.said.has(a.email)) return 'rejected';
         const found = customerByEmail(a.email);
         if (found) {
           c.customer = found;
