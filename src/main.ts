@@ -50,14 +50,14 @@ function faultInjector(point: FaultPoint | undefined): ((at: FaultPoint) => void
 }
 
 /** Builds everything from the configuration; also used by the CLI. */
-export async function assemble(config: Config = loadConfig()): Promise<Assembled> {
+export async function assemble(config: Config = loadConfig(), options: { ownsStore?: boolean } = {}): Promise<Assembled> {
   const db = config.DATABASE_URL
     ? createPostgresDriver(config.DATABASE_URL)
     : createSqliteDriver(join(resolve(config.SUPPORT_DATA_DIR), 'support.db'));
   await migrate(db);
   await seedDemoData(db, new Date());
-  if (db.dialect === 'sqlite') {
-    // The embedded store belongs to one process: leases and claims left by a crashed run are void.
+  if (db.dialect === 'sqlite' && options.ownsStore) {
+    // The server owns the embedded store: leases and claims left by a crashed run are void.
     await releaseAllClaims(db);
   }
   const model = createModel(config);
@@ -84,7 +84,7 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const { db, runtime, model } = await assemble(config);
+  const { db, runtime, model } = await assemble(config, { ownsStore: true });
   const recovered = await runtime.recoverPendingEffects();
   const app = createApp({
     runtime,

@@ -46,7 +46,7 @@ export function refundRejection(
   if (!isActiveCustomer(ctx)) return reject('NOT_VERIFIED', 'I1', 'Verify the customer with get_customer first.');
   if (ctx.pendingRefund) return reject('REFUND_IN_PROGRESS', 'I4', 'A refund is already being processed in this conversation; wait for its outcome.');
   const facts = ctx.orders[event.orderId];
-  if (!facts) return reject('ORDER_NOT_CHECKED', 'I2', `Look up order ${event.orderId} with lookup_order before refunding it.`);
+  if (!facts) return reject('ORDER_NOT_CHECKED', 'I2', 'Look up that order with lookup_order in this conversation before refunding it.');
   if (!facts.owned) return reject('OWNERSHIP_MISMATCH', 'I5', 'That order is not on this customer\'s account; it cannot be refunded.');
   if (facts.refunded) return reject('DUPLICATE', 'I4', 'That order has already been refunded; do not refund it again.');
   if (!facts.eligible) return reject('INELIGIBLE', 'I2', 'That order is not eligible for a refund under the policy; explain why to the customer.');

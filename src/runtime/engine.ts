@@ -3,6 +3,7 @@
  * (compare-and-swap the snapshot, append the audit events, insert the effects it emitted,
  * record effect outcomes), and execute outbox effects exactly once per idempotency key.
  */
+import { randomBytes } from 'node:crypto';
 import type { Backends, RefundRequest, TicketRequest } from '../backends/types.js';
 import { PaymentDeclinedError } from '../backends/types.js';
 import { refundKey, ticketKey } from '../machines/conversation.context.js';
@@ -159,7 +160,9 @@ export function createEngine(deps: EngineDeps) {
   async function runEffect(loaded: Loaded, idempotencyKey: string): Promise<EffectOutcome | null> {
     const effect = await store.getEffect(idempotencyKey);
     if (!effect || effect.status !== 'pending') return null;
-    const claimed = await store.claimEffect(idempotencyKey, deps.instanceId, iso(deps.effectClaimMs), iso());
+    // a fresh token per attempt: not even this process may run one effect twice at once (turn and sweep)
+    const holder = `${deps.instanceId}:${randomBytes(6).toString('hex')}`;
+    const claimed = await store.claimEffect(idempotencyKey, holder, iso(deps.effectClaimMs), iso());
     if (!claimed) return null;
     const outcome = await execute(effect);
     const event = outcomeEvent(outcome);
@@ -167,7 +170,7 @@ export function createEngine(deps: EngineDeps) {
     const effectEvent: NewEvent = { kind: 'effect', payload: { idempotencyKey, kind: effect.kind, outcome } };
     if (status === null) {
       // outcome unknown: keep the effect pending for reconciliation with the same key (I8)
-      await store.releaseEffect(idempotencyKey, deps.instanceId);
+      await store.releaseEffect(idempotencyKey, holder);
       if (event) await apply(loaded, event, { events: [effectEvent] });
       else await store.appendEvents(loaded.record.id, loaded.turn, [effectEvent]);
       return outcome;

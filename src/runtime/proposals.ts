@@ -6,16 +6,57 @@
 import { explainRejection, type Rejection } from '../machines/conversation.rules.js';
 import { formatUsd } from '../money.js';
 import { findTool } from '../tools/registry.js';
+import { lookupOrderTool } from '../tools/lookup-order.js';
 import { isRejection, type ToolDeps } from '../tools/types.js';
 import type { ToolResultBlock, ToolUseBlock } from '../models/types.js';
+import { refundKey } from '../machines/conversation.context.js';
 import type { NewEvent } from '../store/types.js';
 import { stateOf } from './conversation-state.js';
 import type { EffectOutcome, Loaded } from './engine.js';
 import { expectedWait } from './prompt.js';
 import { withRetries } from './retry.js';
-import type { LeakContext } from './sanitizer.js';
 import type { TurnDeps } from './turn.js';
 import type { ProposalRecord, TurnEvent } from './types.js';
+
+/** The dependencies tools run with, over the turn's backends and store. */
+function toolDeps(deps: TurnDeps): ToolDeps {
+  return {
+    backends: deps.backends,
+    policy: deps.policy,
+    clock: deps.clock,
+    refundEffect: async (orderId) => {
+      const effect = await deps.store.getEffect(refundKey(orderId));
+      return effect ? effect.status : null;
+    },
+  };
+}
+
+/**
+ * Re-reads an order already looked up in this conversation and records its facts again if they
+ * changed (I2/I3 hold at refund time, not only at lookup). Orders not looked up are left to the machine.
+ */
+async function refreshOrderFacts(deps: TurnDeps, loaded: Loaded, orderId: string): Promise<'unchanged' | 'changed' | 'unavailable' | 'not_checked'> {
+  const known = loaded.snapshot.context.orders[orderId];
+  if (!known?.owned || known.refunded || loaded.snapshot.context.escalation) return 'not_checked';
+  const run = lookupOrderTool.run;
+  if (!run) return 'unavailable';
+  let outcome;
+  try {
+    outcome = await withRetries(() => run({ order_id: orderId }, loaded.snapshot.context, toolDeps(deps)), deps.retry);
+  } catch {
+    return 'unavailable';
+  }
+  const fact = outcome.fact;
+  if (fact.type !== 'order.checked') return 'unavailable'; // the order vanished: refuse rather than guess
+  const f = fact.facts;
+  const same = f.owned === known.owned && f.eligible === known.eligible && f.needsApproval === known.needsApproval && f.refunded === known.refunded && f.refundableCents === known.refundableCents && f.ineligibleCode === known.ineligibleCode;
+  if (same) return 'unchanged';
+  await deps.engine.apply(loaded, fact);
+  return 'changed';
+}
+
+/** Tool inputs are small (an email, an order id, a sentence of context); anything larger is refused. */
+export const MAX_TOOL_INPUT_CHARS = 8_192;
 
 export interface Decision {
   block: ToolResultBlock;
@@ -23,11 +64,13 @@ export interface Decision {
 }
 
 /** Decides one proposal: validate, ask the machine, run or refuse; records it either way (I11). */
-export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, emit: (e: TurnEvent) => void, leak: LeakContext): Promise<Decision> {
-  const { engine, sanitizer } = deps;
+export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, emit: (e: TurnEvent) => void): Promise<Decision> {
+  const { engine } = deps;
+  // a huge input is refused before it is stored or echoed anywhere
+  const oversized = (JSON.stringify(use.input) ?? '').length > MAX_TOOL_INPUT_CHARS;
+  if (oversized) use = { ...use, input: { oversized: true } };
   const state = stateOf(loaded.snapshot);
-  const safeForCustomer = (value: unknown) => (sanitizer.leakIn(JSON.stringify(value) ?? '', leak) ? { redacted: true } : value);
-  emit({ type: 'tool_call', tool_use_id: use.id, name: use.name, input: safeForCustomer(use.input) });
+  emit({ type: 'tool_call', tool_use_id: use.id, name: use.name, input: use.input });
 
   const record = (decision: 'accepted' | 'rejected', reason: string, rejection?: Rejection): NewEvent => ({
     kind: 'proposal',
@@ -49,7 +92,8 @@ export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, 
   };
 
   const tool = findTool(use.name);
-  if (!tool) return refuse({ code: 'UNKNOWN_TOOL', invariant: 'I11', message: `There is no tool named "${String(use.name).slice(0, 60)}". Use only the tools provided.` });
+  if (!tool) return refuse({ code: 'UNKNOWN_TOOL', invariant: 'I11', message: 'There is no such tool. Use only the tools provided.' });
+  if (oversized) return refuse({ code: 'INVALID_INPUT', invariant: 'I11', message: `Input too large for ${tool.name}. Send only the fields it takes.` });
   const parsed = tool.input.safeParse(use.input);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
@@ -57,6 +101,12 @@ export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, 
   }
   const proposal = tool.toEvent(parsed.data, loaded.snapshot.context);
   if (isRejection(proposal)) return refuse(proposal);
+  if (proposal.type === 'propose.process_refund') {
+    // facts from lookup may be stale (the clock, the policy or the order moved on): re-check first
+    const refreshed = await refreshOrderFacts(deps, loaded, proposal.orderId);
+    if (refreshed === 'unavailable')
+      return refuse({ code: 'NOT_ALLOWED_NOW', invariant: 'I8', message: 'The order system is not responding, so the refund cannot be checked now. Tell the customer to try again shortly.' });
+  }
   if (!loaded.snapshot.can(proposal)) {
     const rejection = explainRejection(loaded.snapshot.context, proposal);
     if (rejection.code === 'LIMIT_EXCEEDED' && proposal.type === 'propose.process_refund') {
@@ -77,26 +127,26 @@ export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, 
   // accepted: the proposal is committed with the machine's new snapshot (and any effect row)
   const accepted = await engine.apply(loaded, proposal, { events: [record('accepted', `Allowed in state ${state}.`)] });
   if (!accepted.ok) {
-    if (accepted.reason === 'duplicate_effect') {
-      const decision = await refuse({ code: 'DUPLICATE', invariant: 'I4', message: 'That order has already been refunded (another conversation refunded it); do not refund it again. Tell the customer it is already refunded.' });
-      // the facts this conversation had were stale: record what is true now
-      const known = proposal.type === 'propose.process_refund' ? loaded.snapshot.context.orders[proposal.orderId] : undefined;
-      if (known) await engine.apply(loaded, { type: 'order.checked', facts: { ...known, eligible: false, ineligibleCode: 'ALREADY_REFUNDED', refundableCents: 0, refunded: true } });
+    if (accepted.reason === 'duplicate_effect' && proposal.type === 'propose.process_refund') {
+      // another conversation took this order's refund key meanwhile: say what is true, and record it
+      const status = await toolDeps(deps).refundEffect(proposal.orderId);
+      const message =
+        status === 'done'
+          ? 'That order has already been refunded (in another conversation); do not refund it again. Tell the customer it is already refunded.'
+          : status === 'pending'
+            ? 'A refund of that order is already being processed (in another conversation); do not refund it again. Tell the customer it is being confirmed.'
+            : 'An earlier refund of that order was declined by the payment provider; it cannot be refunded here. Offer to pass it to a person.';
+      const decision = await refuse({ code: 'DUPLICATE', invariant: 'I4', message });
+      const known = loaded.snapshot.context.orders[proposal.orderId];
+      const ineligibleCode = status === 'done' ? 'ALREADY_REFUNDED' : status === 'pending' ? 'REFUND_IN_PROGRESS' : 'REFUND_DECLINED';
+      if (known) await engine.apply(loaded, { type: 'order.checked', facts: { ...known, eligible: false, ineligibleCode, refundableCents: 0, refunded: status === 'done' } });
       return decision;
     }
     return refuse(explainRejection(loaded.snapshot.context, proposal));
   }
 
   if (tool.run) {
-    const deps2: ToolDeps = {
-      backends: deps.backends,
-      policy: deps.policy,
-      clock: deps.clock,
-      refundInFlight: async (orderId) => {
-        const effect = await deps.store.getEffect(`refund:${orderId}`);
-        return effect !== null && effect.status !== 'failed';
-      },
-    };
+    const deps2 = toolDeps(deps);
     let outcome;
     try {
       const run = tool.run;
@@ -111,14 +161,14 @@ export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, 
     }
     const fact = await engine.apply(loaded, outcome.fact);
     if (fact.ok && fact.effects.length) await engine.runEffects(loaded, fact.effects);
-    emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: safeForCustomer(outcome.result), is_error: outcome.isError ?? false });
+    emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: outcome.result, is_error: outcome.isError ?? false });
     return { block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(outcome.result), is_error: outcome.isError ?? false }, progressed: outcome.progressed };
   }
 
   // writes and escalations: the outbox effect runs now, exactly once per idempotency key
   const outcomes = await engine.runEffects(loaded, accepted.effects);
   const result = describeOutcomes(outcomes, loaded);
-  emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: safeForCustomer(result.forCustomer), is_error: result.isError });
+  emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: result.forCustomer, is_error: result.isError });
   return { block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(result.forModel), is_error: result.isError }, progressed: result.progressed };
 }
 

@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   effectClaimMs?: number;
   instanceId?: string;
   fault?: (point: FaultPoint) => void;
+  /** Where a conversation the sweep could not finish is reported (default: stderr). */
+  onSweepError?: (conversationId: string, error: unknown) => void;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -61,6 +63,8 @@ export function createRuntime(options: RuntimeOptions) {
   const iso = (offsetMs = 0) => new Date(clock().getTime() + offsetMs).toISOString();
   const inFlight = new Set<Promise<unknown>>();
   let accepting = true;
+  let sweeping = false;
+  const onSweepError = options.onSweepError ?? ((id: string, error: unknown) => process.stderr.write(`sweep: conversation ${id}: ${(error as Error)?.message ?? error}\n`));
   const totals = { turns: 0, modelCalls: 0, ...ZERO_USAGE };
 
   async function load(id: string): Promise<Loaded> {
@@ -88,9 +92,9 @@ export function createRuntime(options: RuntimeOptions) {
     const holder = `${instanceId}:${randomBytes(4).toString('hex')}`;
     const leaseMs = turnTimeoutMs + 15_000;
     if (!(await store.acquireLease(id, holder, iso(leaseMs), iso()))) throw new BusyError(2);
-    options.onStarted?.();
     const work = (async () => {
       try {
+        options.onStarted?.();
         const fresh = await load(id);
         fresh.turn = fresh.record.turn + 1;
         const result = await runTurn(
@@ -156,14 +160,25 @@ export function createRuntime(options: RuntimeOptions) {
     },
     /** Finishes every pending effect (start-up and periodic sweep); returns how many ran. */
     async recoverPendingEffects(): Promise<number> {
-      const pending = await store.listPendingEffects();
-      let ran = 0;
-      for (const conversationId of new Set(pending.map((p) => p.conversationId))) {
-        const loaded = await load(conversationId);
-        const keys = pending.filter((p) => p.conversationId === conversationId).map((p) => p.idempotencyKey);
-        ran += (await engine.runEffects(loaded, keys)).length;
+      if (sweeping) return 0; // a sweep still running is not overlapped by the next one
+      sweeping = true;
+      try {
+        const pending = await store.listPendingEffects();
+        let ran = 0;
+        for (const conversationId of new Set(pending.map((p) => p.conversationId))) {
+          // one conversation that cannot be restored must not stop the others
+          try {
+            const loaded = await load(conversationId);
+            const keys = pending.filter((p) => p.conversationId === conversationId).map((p) => p.idempotencyKey);
+            ran += (await engine.runEffects(loaded, keys)).length;
+          } catch (error) {
+            onSweepError(conversationId, error);
+          }
+        }
+        return ran;
+      } finally {
+        sweeping = false;
       }
-      return ran;
     },
     usageTotals: () => ({ ...totals }),
     /** Stops accepting turns and waits (bounded) for those in flight. */

@@ -15,6 +15,7 @@ import { buildStateNote } from './prompt.js';
 import { decide } from './proposals.js';
 import type { RetryOptions } from './retry.js';
 import { createStreamingSanitizer, type LeakContext, type Sanitizer } from './sanitizer.js';
+import { toCustomerEvent } from './customer-events.js';
 import { findEmails } from './emails.js';
 import { detectTrigger } from './triggers.js';
 import type { TurnEvent, TurnResult } from './types.js';
@@ -80,9 +81,12 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
   const { store, engine, model, policy, sanitizer } = deps;
   const started = deps.clock().getTime();
   const events: TurnEvent[] = [];
+  // the leak context in force (refreshed before each model call); every event passes the choke point
+  let leak: LeakContext = {};
   const emit = (e: TurnEvent) => {
-    events.push(e);
-    onEvent(e);
+    const safe = toCustomerEvent(e, sanitizer, leak);
+    events.push(safe);
+    onEvent(safe);
   };
   const replyParts: string[] = [];
   let usage: Usage = { ...ZERO_USAGE };
@@ -127,6 +131,7 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
     }
     const facts = factsOf(loaded.snapshot, policy);
     const ctx = await leakContext();
+    leak = ctx;
     const stream = createStreamingSanitizer(sanitizer, ctx, (text) => {
       replyParts.push(text);
       emit({ type: 'text', text });
@@ -175,7 +180,7 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
     }
     const results: ToolResultBlock[] = [];
     for (const use of toolUses) {
-      const r = await decide(deps, loaded, use, emit, ctx);
+      const r = await decide(deps, loaded, use, emit);
       if (r.progressed) progressed = true;
       results.push(r.block);
     }

@@ -5,6 +5,7 @@ import { ZERO_USAGE, type Usage } from '../models/types.js';
 import type { ConversationStore } from '../store/types.js';
 import { stateOf, statusOf } from './conversation-state.js';
 import type { Loaded } from './engine.js';
+import { publicToolName } from './customer-events.js';
 import { payloadOf } from './event-payloads.js';
 import { leakContextFor } from './leak-context.js';
 import type { Sanitizer } from './sanitizer.js';
@@ -87,8 +88,9 @@ export async function buildConversationView(
     if (said) messages.push({ role: 'customer', text: said.text, at: e.createdAt });
     else if (replied) messages.push({ role: 'agent', text: clean(replied.text), at: e.createdAt });
     else if (proposal) {
-      const input = sanitizer.leakIn(JSON.stringify(proposal.input) ?? '', leak) ? { redacted: true } : proposal.input;
-      proposals.push({ tool: proposal.tool, input, state: proposal.state, decision: proposal.decision, reason: clean(proposal.reason), invariant: proposal.invariant, at: e.createdAt });
+      const json = JSON.stringify(proposal.input) ?? '';
+      const input = json.length > 2_000 || sanitizer.leakIn(json, leak) ? { redacted: true } : proposal.input;
+      proposals.push({ tool: publicToolName(proposal.tool), input, state: proposal.state, decision: proposal.decision, reason: clean(proposal.reason), invariant: proposal.invariant, at: e.createdAt });
     } else if (used) {
       usage.inputTokens += used.inputTokens;
       usage.outputTokens += used.outputTokens;

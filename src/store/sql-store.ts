@@ -117,7 +117,7 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
           }
           for (const done of step.completeEffects ?? []) {
             await q.run(
-              'UPDATE effects SET status = ?, response = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE idempotency_key = ?',
+              "UPDATE effects SET status = ?, response = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE idempotency_key = ? AND status = 'pending'",
               [done.status, JSON.stringify(done.response ?? null), at, done.idempotencyKey],
             );
           }
@@ -159,8 +159,8 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
     },
     async claimEffect(key, holder, until, at) {
       const { changes } = await db.run(
-        "UPDATE effects SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE idempotency_key = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)",
-        [holder, until, key, at, holder],
+        "UPDATE effects SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE idempotency_key = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)",
+        [holder, until, key, at],
       );
       return changes === 1;
     },

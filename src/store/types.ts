@@ -93,9 +93,9 @@ export interface ConversationStore {
   listEvents(conversationId: string): Promise<StoredEvent[]>;
   getEffect(idempotencyKey: string): Promise<EffectRecord | null>;
   listPendingEffects(conversationId?: string): Promise<EffectRecord[]>;
-  /** Claims a pending effect for execution (so two processes do not run it at once). */
+  /** Claims a pending effect for execution: exclusive until `until`, whoever asks (use a fresh holder per attempt). */
   claimEffect(idempotencyKey: string, holder: string, until: string, now: string): Promise<boolean>;
-  /** Records an attempt (outcome still unknown): releases the claim and counts it. */
+  /** Releases a claim after an attempt whose outcome is still unknown (the claim counted the attempt). */
   releaseEffect(idempotencyKey: string, holder: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -56,12 +56,16 @@ export const lookupOrderTool = defineTool({
       };
     }
     const existing = await deps.backends.payments.findRefundByOrder(orderId);
-    const refunded = existing !== null || (await deps.refundInFlight(orderId));
-    const a = assessRefund(
+    const effect = await deps.refundEffect(orderId);
+    const refunded = existing !== null || effect === 'done';
+    const assessed = assessRefund(
       { status: order.status, kind: order.kind, amountCents: order.amountCents, deliveredAt: order.deliveredAt, refunded },
       deps.policy,
       deps.clock(),
     );
+    // a refund in flight or declined elsewhere blocks this one (its idempotency key is taken) and is said as it is
+    const blockedBy = refunded ? null : effect === 'pending' ? ('REFUND_IN_PROGRESS' as const) : effect === 'failed' ? ('REFUND_DECLINED' as const) : null;
+    const a = blockedBy ? { eligible: false, ineligibleCode: blockedBy, refundableCents: 0, needsApproval: false } : assessed;
     return {
       fact: {
         type: 'order.checked',

@@ -10,8 +10,8 @@ export interface ToolDeps {
   backends: Backends;
   policy: RefundPolicy;
   clock: Clock;
-  /** True when a refund of this order is already committed in the outbox (done or in flight). */
-  refundInFlight(orderId: string): Promise<boolean>;
+  /** The outbox's refund of this order, from any conversation: done, still pending (being confirmed), failed (declined), or none. */
+  refundEffect(orderId: string): Promise<'done' | 'pending' | 'failed' | null>;
 }
 
 /** Result of a read tool: the fact for the machine and what the model is told. */

@@ -345,14 +345,14 @@ for (const target of TARGETS) {
         await storeA.commit({ conversationId: id, expectedVersion: 1, snapshot: snap('s'), turn: 1, events: [], effects: [{ idempotencyKey: key, kind: 'refund', request: {} }] });
         expect(await storeA.claimEffect(key, 'proc-a', at(30_000), at())).toBe(true);
         expect(await storeB.claimEffect(key, 'proc-b', at(30_000), at(1_000))).toBe(false);
-        expect(await storeA.claimEffect(key, 'proc-a', at(40_000), at(2_000))).toBe(true); // same holder re-claims
+        expect(await storeA.claimEffect(key, 'proc-a', at(40_000), at(2_000))).toBe(false); // not re-entrant, even for the same holder
         expect(await storeB.claimEffect(key, 'proc-b', at(100_000), at(40_001))).toBe(true); // expired: taken over
         expect(await storeA.claimEffect(key, 'proc-a', at(130_000), at(50_000))).toBe(false);
         await storeA.releaseEffect(key, 'proc-a'); // not the holder: no effect
         expect(await storeA.claimEffect(key, 'proc-a', at(130_000), at(50_000))).toBe(false);
         await storeB.releaseEffect(key, 'proc-b');
         expect(await storeA.claimEffect(key, 'proc-a', at(130_000), at(50_000))).toBe(true);
-        expect((await storeB.getEffect(key))?.attempts).toBe(4);
+        expect((await storeB.getEffect(key))?.attempts).toBe(3);
         expect(await storeA.claimEffect('missing', 'proc-a', at(1), at())).toBe(false);
       });
 
