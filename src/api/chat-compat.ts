@@ -18,6 +18,8 @@ const SessionIdSchema = z
     /^[A-Za-z0-9_-]{16,128}$/,
     'session_id must be 16 to 128 characters of A-Z, a-z, 0-9, "_" or "-": it is the only key to the conversation, so it must be unguessable (omit it and the server makes one)',
   )
+  // a rough entropy floor: "aaaaaaaaaaaaaaaa" or "1234567890123456" is a guessable key, not a secret
+  .refine((id) => new Set(id).size >= 10, 'session_id looks guessable (too few distinct characters): omit it and the server makes one')
   .openapi({ example: 'hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe' });
 
 export const ChatEventSchema = z

@@ -53,6 +53,8 @@ export interface PendingRefund {
   idempotencyKey: string;
   /** 'pending' until the payment outcome is known; 'unknown' while it is being reconciled. */
   outcome: 'pending' | 'unknown';
+  /** Reconciliation attempts that still found the outcome unknown (I8: after a few, a human is told). */
+  unknownCount: number;
 }
 
 export interface Escalation {
@@ -62,6 +64,8 @@ export interface Escalation {
   summary: string;
   orderId: string | null;
   ticketId: string | null;
+  /** Raised above an earlier, lower-priority escalation (its ticket is a new one, keyed by priority). */
+  raised?: boolean;
 }
 
 export interface ConversationContext {
@@ -90,7 +94,7 @@ export function refundKey(orderId: string): string {
   return `refund:${orderId}`;
 }
 
-/** Ticket idempotency key: one escalation per conversation. */
-export function ticketKey(conversationId: string): string {
-  return `ticket:${conversationId}`;
+/** Ticket idempotency key: one escalation per conversation, plus at most one per raised priority. */
+export function ticketKey(conversationId: string, raisedTo?: Priority): string {
+  return raisedTo ? `ticket:${conversationId}:raised:${raisedTo}` : `ticket:${conversationId}`;
 }

@@ -3,7 +3,7 @@
  * structural; effects (refund, ticket) are emitted as named actions that the runtime turns
  * into outbox rows inside the same store transaction as the new snapshot.
  */
-import { assign, setup } from 'xstate';
+import { and, assign, setup } from 'xstate';
 import type {
   ConversationContext,
   ConversationInput,
@@ -23,6 +23,9 @@ export const MACHINE_VERSION = 2;
 
 /** Turns in a row that obtain nothing needed before a P3 complexity ticket (I9): one ask + two failed clarifications. */
 export const STALLED_TURNS_LIMIT = 3;
+
+/** Unknown payment outcomes in a row before a P2 ticket asks a human to reconcile (the refund stays pending). */
+export const UNKNOWN_OUTCOMES_LIMIT = 3;
 
 export const STATE_NAMES = [
   'unverified',
@@ -48,6 +51,8 @@ function escalationFrom(event: ConversationEvent, ctx: ConversationContext): Esc
       return { priority: 'P1', reason: 'fraud_suspected', source: 'policy', summary: `Customer asked about order ${event.facts.orderId}, which belongs to another account.`, orderId: event.facts.orderId, ticketId: null };
     case 'refund.failed':
       return { priority: 'P2', reason: 'tool_failure', source: 'failure', summary: `The payment provider declined the refund of order ${event.orderId}.`, orderId: event.orderId, ticketId: null };
+    case 'refund.unknown':
+      return { priority: 'P2', reason: 'tool_failure', source: 'failure', summary: `The payment provider has not confirmed the refund of order ${event.orderId} after several attempts; reconcile it with the same idempotency key before telling the customer anything.`, orderId: event.orderId, ticketId: null };
     case 'turn.ended':
       return { priority: 'P3', reason: 'complexity', source: 'clarification', summary: 'Several clarification rounds did not obtain the details needed to help.', orderId: null, ticketId: null };
     default:
@@ -95,6 +100,9 @@ export const conversationMachine = setup({
       'orderId' in event && context.pendingRefund !== null && context.pendingRefund.orderId === event.orderId,
     madeProgress: ({ event }) => event.type === 'turn.ended' && event.progressed,
     clarificationExhausted: ({ context }) => context.stalledTurns + 1 >= STALLED_TURNS_LIMIT,
+    /** A code-decided escalation more urgent than the current one (a trigger after a P3, say). */
+    outranksCurrent: ({ context, event }) => event.type === 'escalate' && context.escalation !== null && event.priority < context.escalation.priority,
+    reconciliationExhausted: ({ context }) => (context.pendingRefund?.unknownCount ?? 0) + 1 >= UNKNOWN_OUTCOMES_LIMIT,
   },
   actions: {
     /** Effect marker: the runtime turns `context.pendingRefund` into a `refund:<order>` outbox row. */
@@ -102,6 +110,7 @@ export const conversationMachine = setup({
     /** Effect marker: the runtime turns `context.escalation` into a `ticket:<conversation>` outbox row. */
     requestTicket: () => {},
     escalate: assign({ escalation: ({ context, event }) => escalationFrom(event, context) }),
+    raiseEscalation: assign({ escalation: ({ context, event }) => ({ ...escalationFrom(event, context), raised: true }) }),
     noteCustomer: assign({ customer: ({ context, event }) => (event.type === 'customer.found' ? event.customer : context.customer) }),
     noteUnknownEmail: assign({
       unknownEmails: ({ context, event }) =>
@@ -122,7 +131,7 @@ export const conversationMachine = setup({
       pendingRefund: ({ context, event }) => {
         if (event.type !== 'propose.process_refund') return context.pendingRefund;
         const facts = context.orders[event.orderId];
-        return { orderId: event.orderId, amountCents: facts?.refundableCents ?? 0, reason: event.reason, idempotencyKey: refundKey(event.orderId), outcome: 'pending' as const };
+        return { orderId: event.orderId, amountCents: facts?.refundableCents ?? 0, reason: event.reason, idempotencyKey: refundKey(event.orderId), outcome: 'pending' as const, unknownCount: 0 };
       },
     }),
     markRefunded: assign({
@@ -136,7 +145,8 @@ export const conversationMachine = setup({
     }),
     clearPendingRefund: assign({ pendingRefund: null }),
     markRefundUnknown: assign({
-      pendingRefund: ({ context }) => (context.pendingRefund ? { ...context.pendingRefund, outcome: 'unknown' as const } : null),
+      pendingRefund: ({ context }) =>
+        context.pendingRefund ? { ...context.pendingRefund, outcome: 'unknown' as const, unknownCount: (context.pendingRefund.unknownCount ?? 0) + 1 } : null,
     }),
     noteTicket: assign({
       escalation: ({ context, event }) =>
@@ -211,11 +221,16 @@ export const conversationMachine = setup({
       on: {
         'refund.succeeded': { guard: 'isPendingRefund', target: 'resolved', actions: 'markRefunded' },
         'refund.failed': { guard: 'isPendingRefund', target: 'escalated', actions: ['clearPendingRefund', 'escalate', 'requestTicket'] },
-        'refund.unknown': { guard: 'isPendingRefund', target: 'refund-reconciling', actions: 'markRefundUnknown' },
+        'refund.unknown': [
+          // I8: still unknown after several attempts: a human reconciles (the refund stays pending, never "failed")
+          { guard: and(['isPendingRefund', 'reconciliationExhausted']), target: 'escalated', actions: ['markRefundUnknown', 'escalate', 'requestTicket'] },
+          { guard: 'isPendingRefund', target: 'refund-reconciling', actions: 'markRefundUnknown' },
+        ],
       },
     },
     escalated: {
       on: {
+        escalate: { guard: 'outranksCurrent', target: 'escalated', actions: ['raiseEscalation', 'requestTicket'] },
         // a refund committed before the escalation still completes (exactly once), and is recorded
         'refund.succeeded': { guard: 'isPendingRefund', target: 'escalated', actions: 'markRefunded' },
         'refund.failed': { guard: 'isPendingRefund', target: 'escalated', actions: 'clearPendingRefund' },

@@ -26,6 +26,7 @@ function migrate(persisted: PersistedConversation, from: number): PersistedConve
   const context = { ...persisted.context };
   // v1 → v2: verification needs the emails the customer wrote; a v1 conversation's verified email counts
   if (!Array.isArray(context.emailsGiven)) context.emailsGiven = context.customer ? [context.customer.email.toLowerCase()] : [];
+  if (context.pendingRefund && typeof context.pendingRefund.unknownCount !== 'number') context.pendingRefund = { ...context.pendingRefund, unknownCount: 0 };
   return { value: persisted.value, context };
 }
 

@@ -73,11 +73,12 @@ export function createEngine(deps: EngineDeps) {
     }
     if (marks.ticket && ctx.escalation) {
       const e = ctx.escalation;
+      const key = ticketKey(ctx.conversationId, e.raised ? e.priority : undefined);
       out.push({
-        idempotencyKey: ticketKey(ctx.conversationId),
+        idempotencyKey: key,
         kind: 'ticket',
         request: {
-          idempotencyKey: ticketKey(ctx.conversationId),
+          idempotencyKey: key,
           priority: e.priority,
           reason: e.reason,
           context: [e.summary, `Escalated by: ${e.source}.`, turnContext].filter(Boolean).join(' '),

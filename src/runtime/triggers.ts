@@ -13,6 +13,13 @@ export interface Trigger {
   matched: string;
 }
 
+/** Letters from other scripts that look Latin (a UTS #39-style skeleton for the ones abuse uses most). */
+const CONFUSABLES: Record<string, string> = {
+  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ѕ: 's', ј: 'j', ԁ: 'd', һ: 'h', ӏ: 'l', ո: 'n', ս: 'u', ɡ: 'g',
+  α: 'a', ε: 'e', ο: 'o', ρ: 'p', τ: 't', κ: 'k', ι: 'i', ν: 'v', υ: 'u', μ: 'm',
+};
+const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
+
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
 
 const RULES: Array<{ kind: Trigger['kind']; reason: EscalationReason; phrases: string[] }> = [
@@ -22,13 +29,15 @@ const RULES: Array<{ kind: Trigger['kind']; reason: EscalationReason; phrases: s
   {
     kind: 'human',
     reason: 'customer_distress',
-    phrases: ['human', 'real person', 'speak to a person', 'talk to a person', 'manager', 'supervisor', 'representative', 'live agent', 'human agent', 'real agent', 'speak to someone', 'talk to someone', 'speak to somebody', 'talk to somebody', 'operator'],
+    phrases: ['human', 'real person', 'speak to a person', 'talk to a person', 'manager', 'supervisor', 'representative', 'live agent', 'human agent', 'real agent', 'speak to someone', 'talk to someone', 'speak to somebody', 'talk to somebody', 'speak with a person', 'talk with a person', 'speak with someone', 'talk with someone', 'to an agent', 'with an agent', 'to a human', 'with a human', 'real human'],
   },
 ];
 
 /** Lowercase, strip accents, map look-alikes, collapse letter runs; words separated by single spaces. */
 export function normaliseText(text: string): string {
   const plain = text
+    .toLowerCase()
+    .replace(CONFUSABLE_RE, (ch) => CONFUSABLES[ch] ?? ch)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
@@ -65,9 +74,10 @@ export function detectTrigger(text: string): Trigger | null {
   for (const rule of RULES) {
     for (const phrase of rule.phrases) {
       const p = collapseRuns(phrase);
-      const inWords = words.includes(` ${p} `);
-      // squashed matching only for long single words: "sue" would match "issue"
-      const inSquashed = p.length >= 6 && !p.includes(' ') && squashed.includes(p);
+      // whole words, with their plural and common inflections ("scams", "lawyers", "suing" is listed)
+      const inWords = [p, `${p}s`, `${p}es`, `${p}ed`].some((form) => words.includes(` ${form} `));
+      // squashed ("fr-aud", "l.a.w.y.e.r") only for words of 5+ letters: "sue" would match "issue"
+      const inSquashed = p.length >= 5 && !p.includes(' ') && squashed.includes(p);
       // spelled-out letters hide even short words ("s u e"), inside the letter run only
       const inSpelled = !p.includes(' ') && spelled.some((run) => run.includes(p));
       if (inWords || inSquashed || inSpelled) return { kind: rule.kind, reason: rule.reason, priority: 'P1', matched: phrase };

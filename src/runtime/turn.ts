@@ -104,7 +104,8 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
 
   // 2. I6: triggers, decided in code before the model says anything
   const trigger = detectTrigger(message);
-  if (trigger && !loaded.snapshot.context.escalation) {
+  // also after a lower-priority escalation: distress or a legal threat is never left in a P3 queue
+  if (trigger) {
     const applied = await engine.apply(
       loaded,
       { type: 'escalate', reason: trigger.reason, priority: trigger.priority, source: 'trigger', summary: `Customer message triggered escalation (${trigger.kind}: "${trigger.matched}").`, orderId: null },

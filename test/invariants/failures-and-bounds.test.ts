@@ -70,6 +70,26 @@ describe('I8 failures', () => {
     expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
   });
 
+  it('asks a human to reconcile after several unknown outcomes, never calling the refund failed, and still refunds once', async () => {
+    let failing = true;
+    h = await createHarness(refundScript(), {
+      wrapBackends: (b): Backends => ({ ...b, payments: { ...b.payments, refund: async (req) => (failing ? Promise.reject(new Error('timeout')) : b.payments.refund(req)) } }),
+    });
+    const c = await chatOnce(h, 'sarah@example.com ORD-8842 broken');
+    expect(c.result.state).toBe('refund-reconciling');
+    await h.runtime.sendMessage(c.conversation_id, c.token, 'any news?');
+    expect(await ticketsOf(h)).toEqual([]);
+    const third = await h.runtime.sendMessage(c.conversation_id, c.token, 'hello?');
+    expect(third.status).toBe('escalated');
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P2', 'tool_failure']]);
+    expect(third.reply).not.toMatch(/fail|declin/i);
+    failing = false;
+    await h.runtime.recoverPendingEffects();
+    expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
+    const view = await h.runtime.getConversation(c.conversation_id, c.token);
+    expect(view.refunds.map((r) => r.order_id)).toEqual(['ORD-8842']);
+  });
+
   it('escalates a declined payment as P2 and refunds nothing', async () => {
     h = await createHarness(refundScript(), {
       wrapBackends: (b): Backends => ({ ...b, payments: { ...b.payments, refund: async () => { throw new PaymentDeclinedError(); } } }),

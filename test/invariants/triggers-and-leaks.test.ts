@@ -21,11 +21,17 @@ describe('I6 triggers in code', () => {
     ['can I speak to a HUMAN', 'human'],
     ['UNACCEPTAAABLE service', 'distress'],
     ['get me your supervisor', 'human'],
+    ['so many scams here', 'fraud'],
+    ['this is fr-aud', 'fraud'],
+    ['I want humans, not bots', 'human'],
+    ['can I speak with a person', 'human'],
+    ['transfer me to an agent', 'human'],
+    ['this is a sc\u0430m', 'fraud'],
   ])('detects %j', (message, kind) => {
     expect(detectTrigger(message)?.kind).toBe(kind);
   });
 
-  it.each(['My blender arrived broken, order ORD-8842', 'there is an issue with my order', 'please refund ORD-1007, thanks', 'email sarah@example.com'])(
+  it.each(['My blender arrived broken, order ORD-8842', 'there is an issue with my order', 'please refund ORD-1007, thanks', 'email sarah@example.com', 'the operator of the delivery van was kind'])(
     'does not fire on %j',
     (message) => {
       expect(detectTrigger(message)).toBeNull();
@@ -46,6 +52,21 @@ describe('I6 triggers in code', () => {
     expect(await refundsOf(h)).toEqual([]);
     expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P1', 'fraud_suspected']]);
     expect(c.result.status).toBe('escalated');
+  });
+
+  it('raises an earlier, less urgent escalation to P1 on a trigger, with a ticket of its own', async () => {
+    h = await createHarness(
+      scriptedModel([[toolUse('escalate_to_human', { reason: 'complexity', priority: 'P3', context: 'Needs a person.' })], [text('A colleague will help.')], [text('I hear you.')]]),
+    );
+    const c = await h.runtime.createConversation();
+    await h.runtime.sendMessage(c.conversation_id, c.token, 'this is complicated');
+    const r = await h.runtime.sendMessage(c.conversation_id, c.token, 'I am going to sue you, get me a lawyer');
+    expect(r.status).toBe('escalated');
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => t.priority).sort()).toEqual(['P1', 'P3']);
+    expect(r.reply).not.toMatch(/25 minutes/);
+    // once at P1, further triggers open nothing more
+    await h.runtime.sendMessage(c.conversation_id, c.token, 'this is a scam');
+    expect(await ticketsOf(h, c.conversation_id)).toHaveLength(2);
   });
 
   it('escalates on a trigger in a later message after the order was refundable', async () => {

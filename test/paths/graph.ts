@@ -7,7 +7,7 @@
  */
 import type { AnyStateNode, TransitionDefinition } from 'xstate';
 import { getShortestPaths, getSimplePaths, getStateNodes } from 'xstate/graph';
-import { conversationMachine, STALLED_TURNS_LIMIT, STATE_NAMES } from '../../src/machines/conversation.machine.js';
+import { conversationMachine, STALLED_TURNS_LIMIT, STATE_NAMES, UNKNOWN_OUTCOMES_LIMIT } from '../../src/machines/conversation.machine.js';
 import type { ConversationEvent } from '../../src/machines/conversation.events.js';
 import type { OrderFacts } from '../../src/machines/conversation.context.js';
 import { LIMIT_CENTS } from './oracle.js';
@@ -100,7 +100,7 @@ function abstractState(s: Snapshot): string {
   const orders = Object.values(c.orders)
     .map((o) => `${o.orderId}:${o.owned ? 'o' : 'f'}${o.eligible ? 'e' : 'i'}${o.needsApproval ? 'a' : ''}${o.refunded ? 'r' : ''}`)
     .sort();
-  return JSON.stringify([s.value, c.customer?.status ?? null, orders, c.pendingRefund && [c.pendingRefund.orderId, c.pendingRefund.outcome], c.escalation && [c.escalation.priority, c.escalation.ticketId !== null], c.stalledTurns, c.unknownEmails.length, c.emailsGiven.length]);
+  return JSON.stringify([s.value, c.customer?.status ?? null, orders, c.pendingRefund && [c.pendingRefund.orderId, c.pendingRefund.outcome, Math.min(c.pendingRefund.unknownCount, UNKNOWN_OUTCOMES_LIMIT)], c.escalation && [c.escalation.priority, c.escalation.ticketId !== null], c.stalledTurns, c.unknownEmails.length, c.emailsGiven.length]);
 }
 
 /** The invariants, checked on one reachable snapshot; returns what is violated. */

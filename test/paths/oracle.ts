@@ -79,6 +79,8 @@ export type Decision = 'accepted' | 'rejected';
 export interface Conversation {
   customer: FixtureCustomer | null;
   ticket: Priority | null;
+  /** Tickets opened: the first escalation's, and one more each time a trigger raises it (I6). */
+  tickets: Priority[];
   /** Orders looked up here and found on the verified customer's account: eligible at lookup? */
   checked: Map<string, boolean>;
   stalls: number;
@@ -100,14 +102,14 @@ export function newWorld(): World {
 
 export function cloneWorld(w: World): World {
   const conversations = new Map<string, Conversation>();
-  for (const [id, c] of w.conversations) conversations.set(id, { ...c, checked: new Map(c.checked), said: new Set(c.said) });
+  for (const [id, c] of w.conversations) conversations.set(id, { ...c, checked: new Map(c.checked), said: new Set(c.said), tickets: [...c.tickets] });
   return { conversations, refunds: new Map(w.refunds) };
 }
 
 export function conversation(w: World, id: string): Conversation {
   let c = w.conversations.get(id);
   if (!c) {
-    c = { customer: null, ticket: null, checked: new Map(), stalls: 0, resolved: false, said: new Set() };
+    c = { customer: null, ticket: null, tickets: [], checked: new Map(), stalls: 0, resolved: false, said: new Set() };
     w.conversations.set(id, c);
   }
   return c;
@@ -122,11 +124,20 @@ const refundedAnywhere = (w: World, order: FixtureOrder) => order.cls === 'refun
 export function turn(w: World, id: string, t: Turn): Decision[] {
   const c = conversation(w, id);
   const escalate = (p: Priority) => {
-    if (c.ticket === null) c.ticket = p; // one ticket per conversation
+    if (c.ticket === null) {
+      c.ticket = p; // one escalation per conversation…
+      c.tickets.push(p);
+    }
   };
   for (const e of t.emails) c.said.add(e);
   // I6: decided in code from the customer's text, before the model says anything
-  if (t.trigger) escalate('P1');
+  if (t.trigger) {
+    // …but a trigger after a less urgent escalation raises it to P1, with a ticket of its own
+    if (c.ticket !== null && c.ticket !== 'P1') {
+      c.ticket = 'P1';
+      c.tickets.push('P1');
+    } else escalate('P1');
+  }
 
   let progressed = false;
   const decisions = t.proposals.map((a): Decision => {
@@ -207,6 +218,6 @@ export function statusOf(w: World, id: string): ConversationStatus {
 /** What must exist at the end: refunds (order:cents@conversation) and tickets (conversation:priority), sorted. */
 export function expectedRecords(w: World): { refunds: string[]; tickets: string[] } {
   const refunds = [...w.refunds].map(([order, r]) => `${order}:${r.cents}@${r.conversation}`).sort();
-  const tickets = [...w.conversations].filter(([, c]) => c.ticket !== null).map(([id, c]) => `${id}:${c.ticket}`).sort();
+  const tickets = [...w.conversations].flatMap(([id, c]) => c.tickets.map((p) => `${id}:${p}`)).sort();
   return { refunds, tickets };
 }
