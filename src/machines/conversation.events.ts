@@ -20,7 +20,7 @@ const customer = z.object({
   status: z.enum(['active', 'suspended', 'closed']),
 });
 
-/** Every event the machine knows, validated: a stored or hand-made event that fails this is never sent. */
+/** Every event the machine knows. The engine validates each event against it before the machine sees it. */
 export const conversationEventSchema = z.discriminatedUnion('type', [
   // proposals, one per tool
   z.object({ type: z.literal('propose.get_customer'), email: z.string() }),
@@ -64,7 +64,3 @@ export const conversationEventSchema = z.discriminatedUnion('type', [
 export type ConversationEvent = z.infer<typeof conversationEventSchema>;
 export type ProposalEvent = Extract<ConversationEvent, { type: `propose.${string}` }>;
 export type EventOf<T extends ConversationEvent['type']> = Extract<ConversationEvent, { type: T }>;
-
-export function isProposal(event: ConversationEvent): event is ProposalEvent {
-  return event.type.startsWith('propose.');
-}

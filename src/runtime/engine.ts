@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Backends, RefundRequest, TicketRequest } from '../backends/types.js';
 import { PaymentDeclinedError } from '../backends/types.js';
 import { refundKey, ticketKey } from '../machines/conversation.context.js';
-import type { ConversationEvent } from '../machines/conversation.events.js';
+import { conversationEventSchema, type ConversationEvent } from '../machines/conversation.events.js';
 import type { Clock } from '../policy.js';
 import type { ConversationRecord, ConversationStore, EffectRecord, EffectStatus, NewEffect, NewEvent } from '../store/types.js';
 import { type ConversationSnapshot, persist, restore, stateOf, step } from './conversation-state.js';
@@ -100,6 +100,8 @@ export function createEngine(deps: EngineDeps) {
     event: ConversationEvent,
     options: { events?: NewEvent[]; completeEffects?: Array<{ idempotencyKey: string; status: EffectStatus; response: unknown }>; ticketContext?: string } = {},
   ): Promise<ApplyResult> {
+    // facts are built from backend data: an event off the contract is a bug, never a transition
+    conversationEventSchema.parse(event);
     for (let attempt = 0; attempt < 5; attempt++) {
       const from = stateOf(loaded.snapshot);
       const result = step(loaded.snapshot, event);

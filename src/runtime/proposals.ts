@@ -167,6 +167,8 @@ export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, 
 
   // writes and escalations: the outbox effect runs now, exactly once per idempotency key
   const outcomes = await engine.runEffects(loaded, accepted.effects);
+  // another worker (the sweep) may have finished the effect first: describe what is stored, not a stale copy
+  if (outcomes.length === 0) await engine.reload(loaded);
   const result = describeOutcomes(outcomes, loaded);
   emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: result.forCustomer, is_error: result.isError });
   return { block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(result.forModel), is_error: result.isError }, progressed: result.progressed };

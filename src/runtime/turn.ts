@@ -203,14 +203,12 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
     emit({ type: 'text', text: apology });
     replyParts.push(apology);
   }
-  if (escalatedNow) {
-    // the model replied before the clarification limit escalated: its question is moot now
-    reply = defaultReply(loaded, policy);
-    emit({ type: 'text', text: reply });
-  } else if (!reply || (loaded.snapshot.context.escalation && !/team|person|human|specialist|colleague|agent/i.test(reply))) {
+  // the model replied before the clarification limit escalated, or said nothing usable: say what happens now
+  // (appended and streamed alike, so SSE clients and the JSON reply read the same)
+  if (escalatedNow || !reply || (loaded.snapshot.context.escalation && !/team|person|human|specialist|colleague|agent/i.test(reply))) {
     const fallback = defaultReply(loaded, policy);
     reply = reply ? `${reply} ${fallback}` : fallback;
-    if (!replyParts.length) emit({ type: 'text', text: fallback });
+    emit({ type: 'text', text: reply === fallback ? fallback : ` ${fallback}` });
   }
   const state = stateOf(loaded.snapshot);
   const status = statusOf(loaded.snapshot);
