@@ -28,6 +28,16 @@ describe('I8 failures', () => {
     expect(c.result.reply).not.toMatch(/crm down/);
   });
 
+  it('bounds a backend call that never answers (I12), then escalates it as a tool failure', async () => {
+    h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('sorry')]]), {
+      wrapBackends: (b): Backends => ({ ...b, crm: { ...b.crm, findCustomerByEmail: () => new Promise(() => {}) } }),
+      runtime: { retry: { retries: 2, baseDelayMs: 1, sleep: async () => {}, attemptTimeoutMs: 20 } },
+    });
+    const c = await chatOnce(h, 'sarah@example.com');
+    expect(c.result.status).toBe('escalated');
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P2', 'tool_failure']]);
+  });
+
   it('recovers from a transient failure without a ticket', async () => {
     let calls = 0;
     h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('hi Sarah')]]), {
