@@ -13,6 +13,8 @@ export interface EventPayloads {
   proposal: ProposalRecord;
   reply: { text: string };
   usage: Usage & { modelCalls: number };
+  /** Server-only: another customer's data met in this conversation (never shown; the sanitiser denies it). */
+  foreign_terms: { terms: string[] };
 }
 
 /** The typed payload of a stored event of a kind the runtime wrote (the runtime is its only writer). */

@@ -159,7 +159,9 @@ export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, 
       emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: { error: 'temporarily unavailable' }, is_error: true });
       return { block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true }, progressed: false };
     }
-    const fact = await engine.apply(loaded, outcome.fact);
+    const fact = await engine.apply(loaded, outcome.fact, {
+      events: outcome.foreignTerms?.length ? [{ kind: 'foreign_terms', payload: { terms: outcome.foreignTerms } }] : [],
+    });
     if (fact.ok && fact.effects.length) await engine.runEffects(loaded, fact.effects);
     emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: outcome.result, is_error: outcome.isError ?? false });
     return { block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(outcome.result), is_error: outcome.isError ?? false }, progressed: outcome.progressed };

@@ -75,7 +75,7 @@ export async function buildConversationView(
   const { store, backends, sanitizer } = deps;
   const id = loaded.record.id;
   const events = await store.listEvents(id);
-  const leak = await leakContextFor({ backends, store }, loaded);
+  const leak = await leakContextFor({ store }, loaded);
   const clean = (text: string) => sanitizer.sanitize(text, leak).text;
   const usage = { ...ZERO_USAGE, modelCalls: 0, turns: loaded.record.turn };
   const messages: ConversationView['messages'] = [];

@@ -28,6 +28,7 @@ export type EventKind =
   | 'effect'
   | 'reply'
   | 'usage'
+  | 'foreign_terms'
   | 'error';
 
 export interface NewEvent {

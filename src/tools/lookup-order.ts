@@ -44,8 +44,12 @@ export const lookupOrderTool = defineTool({
     }
     const owned = order.customerId === ctx.customer?.customerId;
     if (!owned) {
-      // I5: nothing of the order goes further than this line
+      // I5: nothing of the order goes to the model; what could identify it is kept for the sanitiser's deny-list
+      const owner = await deps.backends.crm.getCustomer(order.customerId);
+      const foreignTerms = [order.description, formatUsd(order.amountCents), (order.amountCents / 100).toFixed(2)];
+      if (owner) foreignTerms.push(owner.name, owner.email, ...owner.name.split(' ').filter((w) => w.length >= 4));
       return {
+        foreignTerms,
         fact: { type: 'order.checked', facts: { orderId, owned: false, eligible: false, ineligibleCode: null, refundableCents: 0, needsApproval: false, refunded: false, refundId: null } },
         result: {
           found: false,

@@ -22,6 +22,8 @@ export interface ReadOutcome {
   isError?: boolean;
   /** The call obtained something the conversation needed (I9 progress). */
   progressed: boolean;
+  /** Data of another customer this call came across: kept server-side so the sanitiser can deny it (I5). */
+  foreignTerms?: string[];
 }
 
 export interface ToolDefinition<I = unknown> {
