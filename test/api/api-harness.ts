@@ -7,6 +7,7 @@ import type { Model, ModelRequest, ModelResponse } from '../../src/models/types.
 import { ZERO_USAGE } from '../../src/models/types.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { scriptedModel, text, type Script } from '../support/scripted-model.js';
+import { parseSse } from '../../evals/target.js';
 
 export interface ApiFixture {
   app: ReturnType<typeof createApp>;
@@ -51,26 +52,9 @@ export async function startConversation(app: ApiFixture['app']): Promise<{ conve
   return readJson(res, z.object({ conversation_id: z.string(), token: z.string(), state: z.string() }));
 }
 
-export interface SseMessage {
-  event: string | null;
-  data: string;
-}
-
-/** Parses a complete text/event-stream body. */
-export function parseSse(body: string): SseMessage[] {
-  return body
-    .split(/\r?\n\r?\n/)
-    .filter((block) => block.trim() !== '')
-    .map((block) => {
-      let event: string | null = null;
-      const data: string[] = [];
-      for (const line of block.split(/\r?\n/)) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      return { event, data: data.join('\n') };
-    });
-}
+/** One server-sent event of a complete text/event-stream body (the parser is the eval runner's). */
+export type SseMessage = ReturnType<typeof parseSse>[number];
+export { parseSse };
 
 /** Stack frames, file paths, error class names and the internal error codes (I7). */
 const LEAK =
