@@ -388,3 +388,18 @@ describe('offline model: reading the customer', () => {
     expect(detectIntent('hello')).toBeNull();
   });
 });
+
+describe('offline model: after a refund', () => {
+  it('confirms the refund when thanked and asked whether it went through', async () => {
+    const h = await createHarness(createOfflineModel());
+    try {
+      const c = await h.runtime.createConversation();
+      await h.runtime.sendMessage(c.conversation_id, c.token, 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.');
+      const r = await h.runtime.sendMessage(c.conversation_id, c.token, 'thanks! did it go through?');
+      expect(r.reply).toMatch(/refund for order ORD-8842 has been processed/);
+    } finally {
+      await h.close();
+    }
+  });
+});
+

@@ -131,7 +131,14 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
     return parts.join(' ');
   }
 
+  // "did it go through?" after a refund: confirm it, whatever else the message says (thanks included)
+  const refunded = facts.orders.filter((o) => o.owned && o.refunded).map((o) => o.orderId);
+  const asksAboutIt = /\?|go(?:ne)? through|did it|has it|is it done|confirm/i.test(a.latest?.text ?? '');
   if (otherEmail && !verifiedNow) parts.push('Is there anything else I can help you with on this account?');
+  else if (refunded.length && asksAboutIt && !s?.intent)
+    parts.push(
+      `${s?.thanks ? "You're welcome! " : ''}Yes: the refund for order ${refunded.join(' and ')} has been processed. It usually shows up on your original payment method within 5-10 business days. Is there anything else I can help with?`,
+    );
   else if (s?.thanks && !s.intent) parts.push("You're welcome! Is there anything else I can help with?");
   else if (a.pending?.intent === 'refund') parts.push(`Which order would you like to return or get a refund for? Please share ${ORDER_HINT}.`);
   else if (a.pending?.intent === 'status') parts.push(`Which order would you like me to check? Please share ${ORDER_HINT}.`);
