@@ -4,6 +4,7 @@ import { createOfflineModel } from '../../src/models/offline.js';
 import { detectIntent, detectReason, extractEmails, extractOrderIds } from '../../src/models/offline/extract.js';
 import type { ModelRequest, StateFacts } from '../../src/models/types.js';
 import { ZERO_USAGE } from '../../src/models/types.js';
+import { startFacts } from '../support/fake-models.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 interface Chat {
@@ -292,17 +293,7 @@ describe('offline model: payment outcomes', () => {
 });
 
 describe('offline model: the planner itself', () => {
-  const facts = (over: Partial<StateFacts> = {}): StateFacts => ({
-    state: 'unverified',
-    status: 'open',
-    allowedTools: ['get_customer', 'escalate_to_human'],
-    customer: null,
-    unknownEmails: [],
-    orders: [],
-    pendingRefund: null,
-    escalation: null,
-    ...over,
-  });
+  const facts = startFacts;
   const request = (messages: ModelRequest['messages'], f: StateFacts): ModelRequest => ({ system: '', stateNote: '', facts: f, messages, tools: [] });
 
   it('verifies and looks up in one response, deterministically, with zero usage', async () => {

@@ -175,9 +175,9 @@ export const alwaysError =
   (status: number, type: string, message = 'The model is not available.'): FakeModel =>
   () => ({ error: { status, type, message } });
 
-/** A ModelRequest for adapter tests: the real tool list and system prompt, a chosen history and note. */
-export function sampleRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
-  const facts: StateFacts = {
+/** The facts of a new conversation (unverified, nothing known), with overrides. */
+export function startFacts(over: Partial<StateFacts> = {}): StateFacts {
+  return {
     state: 'unverified',
     status: 'open',
     allowedTools: ['get_customer', 'escalate_to_human'],
@@ -186,7 +186,13 @@ export function sampleRequest(overrides: Partial<ModelRequest> = {}): ModelReque
     orders: [],
     pendingRefund: null,
     escalation: null,
+    ...over,
   };
+}
+
+/** A ModelRequest for adapter tests: the real tool list and system prompt, a chosen history and note. */
+export function sampleRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
+  const facts = startFacts();
   return {
     system: buildSystemPrompt(DEFAULT_POLICY),
     stateNote: buildStateNote(facts),
