@@ -13,6 +13,8 @@ import { createEmbeddedBackends } from '../src/backends/embedded/embedded-backen
 import { PaymentDeclinedError, type Backends } from '../src/backends/types.js';
 import type { Model } from '../src/models/types.js';
 import { DEFAULT_POLICY } from '../src/policy.js';
+import { defaultEffects } from '../src/effects/catalog.js';
+import { defaultTools } from '../src/tools/catalog.js';
 import { createRuntime, type ConversationView, type RefundView, type TicketView } from '../src/runtime/runtime.js';
 import type { TurnEvent, TurnResult } from '../src/runtime/types.js';
 import { createSqliteDriver } from '../src/store/sqlite-driver.js';
@@ -69,6 +71,7 @@ export function withFaults(backends: Backends, faults: Fault[] = []): Backends {
     throw f.mode === 'decline' ? new PaymentDeclinedError() : new Error(`injected outage at ${f.at}`);
   };
   return {
+    mailer: backends.mailer,
     crm: {
       ...backends.crm,
       findCustomerByEmail: async (email) => {
@@ -105,6 +108,8 @@ export interface InProcessOptions {
   /** Stream turns (text arrives as the model writes it, as an SSE client sees it). Default true. */
   stream?: boolean;
   maxModelCalls?: number;
+  /** I13: ask the customer to confirm each refund (SUPPORT_CONFIRM_REFUNDS; default true). */
+  confirmRefunds?: boolean;
 }
 
 /** Runs each scenario on its own temp SQLite store with the demo data and a fixed clock. */
@@ -130,6 +135,9 @@ export function inProcessTarget(options: InProcessOptions): Target {
         clock,
         // I8 still retries twice; the backoff does not wait (faults are injected, not real)
         retry: { retries: 2, baseDelayMs: 1, sleep: noSleep },
+        tools: defaultTools(),
+        effects: defaultEffects(),
+        confirmRefunds: options.confirmRefunds ?? true,
         ...(options.maxModelCalls ? { maxModelCalls: options.maxModelCalls } : {}),
       });
       return {

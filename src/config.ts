@@ -35,6 +35,9 @@ const schema = z.object({
   SUPPORT_MAX_BODY_BYTES: int(16_384, 256),
   SUPPORT_SHUTDOWN_GRACE_MS: int(20_000, 0),
   SUPPORT_FAULT: z.enum(['before-payment', 'after-payment', 'after-commit']).optional(),
+  SUPPORT_CONFIRM_REFUNDS: z.enum(['always', 'never']).default('always'),
+  SUPPORT_VERIFICATION: z.enum(['email', 'code']).default('email'),
+  SUPPORT_APPROVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 });
 
 export type Config = z.infer<typeof schema> & { modelKind: 'offline' | 'claude' };

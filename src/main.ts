@@ -12,7 +12,9 @@ import { createClaudeModel } from './models/claude.js';
 import { createOfflineModel } from './models/offline.js';
 import type { Model } from './models/types.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
-import type { FaultPoint } from './runtime/engine.js';
+import type { FaultPoint } from './effects/types.js';
+import { defaultEffects } from './effects/catalog.js';
+import { defaultTools } from './tools/catalog.js';
 import { createPostgresDriver } from './store/postgres-driver.js';
 import { createSqliteDriver } from './store/sqlite-driver.js';
 import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
@@ -66,7 +68,12 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
     store: createSqlStore(db),
     backends: createEmbeddedBackends(db),
     model,
+    tools: defaultTools(),
+    effects: defaultEffects(),
     policy: { refundLimitCents: config.REFUND_LIMIT, returnWindowDays: config.RETURN_WINDOW_DAYS },
+    confirmRefunds: config.SUPPORT_CONFIRM_REFUNDS === 'always',
+    verification: config.SUPPORT_VERIFICATION,
+    approvalHours: config.SUPPORT_APPROVAL_HOURS,
     maxModelCalls: config.SUPPORT_MAX_MODEL_CALLS,
     turnTimeoutMs: config.SUPPORT_TURN_TIMEOUT_MS,
     effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,

@@ -31,7 +31,7 @@ export interface OrderForPolicy {
 }
 
 /** Internal reason codes: never shown to customers (the sanitiser removes them). */
-export const INELIGIBLE_CODES = ['OUTSIDE_WINDOW', 'NOT_DELIVERED', 'CANCELLED', 'SUBSCRIPTION', 'ALREADY_REFUNDED', 'REFUND_IN_PROGRESS', 'REFUND_DECLINED'] as const;
+export const INELIGIBLE_CODES = ['OUTSIDE_WINDOW', 'NOT_DELIVERED', 'CANCELLED', 'SUBSCRIPTION', 'ALREADY_REFUNDED', 'REFUND_IN_PROGRESS', 'REFUND_DECLINED', 'APPROVAL_DENIED'] as const;
 export type IneligibleCode = (typeof INELIGIBLE_CODES)[number];
 
 export function isIneligibleCode(value: string): value is IneligibleCode {
@@ -94,5 +94,7 @@ export function explainIneligible(code: IneligibleCode, policy: RefundPolicy): s
       return 'a refund for it is already being processed and confirmed with our payment provider';
     case 'REFUND_DECLINED':
       return 'an earlier refund of it was declined by our payment provider, so a member of our team needs to look at it';
+    case 'APPROVAL_DENIED':
+      return 'a specialist reviewed the refund and could not approve it';
   }
 }

@@ -13,13 +13,29 @@ export const UsageSchema = z
   })
   .openapi('Usage');
 
+export const AwaitingSchema = z
+  .union([
+    z.object({
+      kind: z.literal('confirmation'),
+      offer_id: z.string(),
+      order_id: z.string(),
+      amount: z.number().openapi({ description: 'USD' }),
+      text: z.string().openapi({ description: 'The offer as the customer was shown it (built by code, not the model)' }),
+    }),
+    z.object({ kind: z.literal('approval'), order_id: z.string(), amount: z.number(), request_id: z.string() }),
+    z.object({ kind: z.literal('code') }),
+    z.object({ kind: z.literal('person'), operator: z.string() }),
+    z.null(),
+  ])
+  .openapi('Awaiting', { description: 'What the conversation waits for: the customer\'s yes, a supervisor, a code, a person; or null.' });
+
 export const TurnEventSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('text'), text: z.string() }),
     z.object({ type: z.literal('tool_call'), tool_use_id: z.string(), name: z.string(), input: z.unknown() }),
     z.object({ type: z.literal('tool_result'), tool_use_id: z.string(), name: z.string(), result: z.unknown(), is_error: z.boolean() }),
     z.object({ type: z.literal('tool_rejected'), tool_use_id: z.string(), name: z.string(), reason: z.string() }),
-    z.object({ type: z.literal('state'), state: z.string(), status: statusSchema }),
+    z.object({ type: z.literal('state'), state: z.string(), status: statusSchema, awaiting: AwaitingSchema }),
   ])
   .openapi('TurnEvent', { description: 'One step of a turn; also the data of each server-sent event.' });
 
@@ -29,6 +45,7 @@ export const TurnResultSchema = z
     reply: z.string(),
     state: z.string(),
     status: statusSchema,
+    awaiting: AwaitingSchema,
     events: z.array(TurnEventSchema),
     usage: UsageSchema,
   })
@@ -39,9 +56,17 @@ export const ConversationViewSchema = z
     conversation_id: z.string(),
     state: z.string(),
     status: statusSchema,
+    awaiting: AwaitingSchema,
     created_at: z.string(),
     updated_at: z.string(),
-    messages: z.array(z.object({ role: z.enum(['customer', 'agent']), text: z.string(), at: z.string() })),
+    messages: z.array(
+      z.object({
+        role: z.enum(['customer', 'agent', 'operator', 'system']),
+        text: z.string(),
+        at: z.string(),
+        author: z.string().optional().openapi({ description: 'The person who wrote it (operator messages)' }),
+      }),
+    ),
     proposals: z.array(
       z.object({
         tool: z.string(),
@@ -50,6 +75,7 @@ export const ConversationViewSchema = z
         decision: z.string().openapi({ example: 'rejected' }),
         reason: z.string(),
         invariant: z.string().nullable(),
+        source: z.string().openapi({ description: 'chat (the model) or mcp' }),
         at: z.string(),
       }),
     ),
@@ -81,6 +107,7 @@ export const TicketSchema = z
     customer_id: z.string().nullable(),
     order_id: z.string().nullable(),
     conversation_id: z.string(),
+    approval_request_id: z.string().nullable(),
     created_at: z.string(),
   })
   .openapi('Ticket');

@@ -36,6 +36,8 @@ export interface RefundRecord {
 
 export interface TicketRecord {
   ticketId: string;
+  /** The approval request this ticket asks a supervisor to decide, if any (I14). */
+  approvalRequestId?: string | null;
   priority: 'P1' | 'P2' | 'P3';
   reason: string;
   context: string;
@@ -56,6 +58,7 @@ export interface RefundRequest {
 
 export interface TicketRequest {
   idempotencyKey: string;
+  approvalRequestId?: string | null;
   priority: 'P1' | 'P2' | 'P3';
   reason: string;
   context: string;
@@ -90,11 +93,35 @@ export interface Tickets {
   listTickets(filter?: { conversationId?: string }): Promise<TicketRecord[]>;
 }
 
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  /** Sending twice with one key sends once. */
+  idempotencyKey: string;
+}
+
+export interface SentMail extends MailMessage {
+  messageId: string;
+  sentAt: string;
+}
+
+/** Outgoing mail (one-time codes). The embedded one is a development mailbox; SMTP_URL selects nodemailer. */
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}
+
+/** A development mailbox that can be read back (GET /api/operator/mailbox, npm run chat). */
+export interface Mailbox {
+  list(filter?: { to?: string; limit?: number }): Promise<SentMail[]>;
+}
+
 export interface Backends {
   crm: Crm;
   orders: Orders;
   payments: Payments;
   tickets: Tickets;
+  mailer: Mailer;
 }
 
 /** A definitive refusal by the payment provider (not an unknown outcome). */

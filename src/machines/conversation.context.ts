@@ -1,18 +1,7 @@
 /**
  * The conversation machine's context: everything the policy guards depend on.
- * JSON-only (it is persisted as is), integer cents, no functions.
+ * JSON-only (it is persisted as is), integer cents, ISO times, no functions.
  */
-
-export type Priority = 'P1' | 'P2' | 'P3';
-export type EscalationReason =
-  | 'policy_exception'
-  | 'customer_distress'
-  | 'tool_failure'
-  | 'fraud_suspected'
-  | 'complexity';
-export type RefundReason = 'damaged' | 'not_received' | 'wrong_item' | 'changed_mind' | 'billing_error';
-/** Who decided an escalation: the model, or code (triggers, policy, failures, clarification). */
-export type EscalationSource = 'model' | 'trigger' | 'policy' | 'failure' | 'clarification';
 
 export const PRIORITIES = ['P1', 'P2', 'P3'] as const;
 export const ESCALATION_REASONS = [
@@ -21,8 +10,22 @@ export const ESCALATION_REASONS = [
   'tool_failure',
   'fraud_suspected',
   'complexity',
+  'safety',
 ] as const;
 export const REFUND_REASONS = ['damaged', 'not_received', 'wrong_item', 'changed_mind', 'billing_error'] as const;
+export const OPERATOR_ROLES = ['agent', 'supervisor'] as const;
+
+export type Priority = (typeof PRIORITIES)[number];
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+export type RefundReason = (typeof REFUND_REASONS)[number];
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+/** Who decided an escalation: the model, or code (triggers, policy, failures, clarification, verification). */
+export type EscalationSource = 'model' | 'trigger' | 'policy' | 'failure' | 'clarification' | 'verification';
+/** Where a proposal came from: the chat's model, or an MCP client acting for the conversation. */
+export type ProposalSource = 'chat' | 'mcp';
+
+/** Where a refund goes: always back to the original payment method (the offer says so). */
+export const REFUND_DESTINATION = 'original_payment_method' as const;
 
 export interface VerifiedCustomer {
   customerId: string;
@@ -40,10 +43,36 @@ export interface OrderFacts {
   ineligibleCode: string | null;
   /** Decided by the policy at lookup, never by the model. */
   refundableCents: number;
-  /** Eligible but above the autonomous limit. */
+  /** Eligible but above the autonomous limit: a supervisor approves it (I14). */
   needsApproval: boolean;
   refunded: boolean;
   refundId: string | null;
+}
+
+/** I13: the refund the customer is asked to confirm, exactly (order, amount, destination). */
+export interface Offer {
+  offerId: string;
+  orderId: string;
+  amountCents: number;
+  reason: RefundReason;
+  destination: typeof REFUND_DESTINATION;
+  /** Digest of conversation, order, amount, destination and reason (computed in code, compared here). */
+  digest: string;
+  /** Above the limit: a yes turns it into an approval request instead of a refund. */
+  needsApproval: boolean;
+  madeAt: string;
+}
+
+/** I14: a refund above the limit waiting for a supervisor, bound to the exact request. */
+export interface ApprovalRequest {
+  requestId: string;
+  orderId: string;
+  amountCents: number;
+  reason: RefundReason;
+  digest: string;
+  requestedAt: string;
+  deadline: string;
+  ticketId: string | null;
 }
 
 export interface PendingRefund {
@@ -55,6 +84,8 @@ export interface PendingRefund {
   outcome: 'pending' | 'unknown';
   /** Reconciliation attempts that still found the outcome unknown (I8: after a few, a human is told). */
   unknownCount: number;
+  /** The supervisor who approved it, when it needed approval. */
+  approvedBy: string | null;
 }
 
 export interface Escalation {
@@ -68,18 +99,56 @@ export interface Escalation {
   raised?: boolean;
 }
 
+/** I15: a person holds the conversation; the state to return to is recorded. */
+export interface Takeover {
+  operator: string;
+  fromState: string;
+  since: string;
+  sinceTurn: number;
+}
+
+/** I16: a one-time code sent to the address on file (only its salted hash is kept). */
+export interface CodeChallenge {
+  /** The account the code was sent for; null when the email matched none (nothing is revealed). */
+  candidate: VerifiedCustomer | null;
+  email: string;
+  codeHash: string | null;
+  salt: string | null;
+  expiresAt: string | null;
+  /** Wrong or expired codes given so far. */
+  attempts: number;
+  /** Codes sent in this conversation. */
+  sent: number;
+}
+
 export interface ConversationContext {
   conversationId: string;
   /** The autonomous limit in force for this conversation (guards re-check it: defence in depth). */
   refundLimitCents: number;
+  /** I13: a refund needs the customer's yes to the exact offer. */
+  confirmRefunds: boolean;
+  /** I16: 'code' sends a one-time code before an account counts as verified (always over MCP). */
+  verification: 'email' | 'code';
+  /** How long a supervisor has to approve a request (I14). */
+  approvalHours: number;
   customer: VerifiedCustomer | null;
-  /** Emails the customer wrote in this conversation: the only ones that may be verified (I1). */
+  /** Emails the customer introduced as theirs in this conversation: the only ones that may be verified (I1). */
   emailsGiven: string[];
   /** Emails that matched no customer (so a model can ask again rather than retry). */
   unknownEmails: string[];
+  /** Six-digit codes the customer typed (a chat verify_code may use only these). */
+  codesGiven: string[];
   orders: Record<string, OrderFacts>;
+  offer: Offer | null;
+  /** Offers made so far (offer ids are numbered by it). */
+  offersMade: number;
+  approval: ApprovalRequest | null;
   pendingRefund: PendingRefund | null;
   escalation: Escalation | null;
+  takeover: Takeover | null;
+  challenge: CodeChallenge | null;
+  /** Too many wrong codes: this conversation cannot verify any more (I16). */
+  verificationLocked: boolean;
   /** Consecutive turns that obtained nothing needed while identity or order was missing (I9). */
   stalledTurns: number;
 }
@@ -87,6 +156,9 @@ export interface ConversationContext {
 export interface ConversationInput {
   conversationId: string;
   refundLimitCents: number;
+  confirmRefunds?: boolean;
+  verification?: 'email' | 'code';
+  approvalHours?: number;
 }
 
 /** Refund idempotency key: per order, never the model's tool_use id (I4). */
@@ -94,7 +166,27 @@ export function refundKey(orderId: string): string {
   return `refund:${orderId}`;
 }
 
-/** Ticket idempotency key: one escalation per conversation, plus at most one per raised priority. */
-export function ticketKey(conversationId: string, raisedTo?: Priority): string {
-  return raisedTo ? `ticket:${conversationId}:raised:${raisedTo}` : `ticket:${conversationId}`;
+/** The context a conversation starts with. Accepts a missing input (xstate probes the factory without one). */
+export function initialContext(input: ConversationInput | undefined): ConversationContext {
+  return {
+    conversationId: input?.conversationId ?? '',
+    refundLimitCents: input?.refundLimitCents ?? 0,
+    confirmRefunds: input?.confirmRefunds ?? true,
+    verification: input?.verification ?? 'email',
+    approvalHours: input?.approvalHours ?? 24,
+    customer: null,
+    emailsGiven: [],
+    unknownEmails: [],
+    codesGiven: [],
+    orders: {},
+    offer: null,
+    offersMade: 0,
+    approval: null,
+    pendingRefund: null,
+    escalation: null,
+    takeover: null,
+    challenge: null,
+    verificationLocked: false,
+    stalledTurns: 0,
+  };
 }

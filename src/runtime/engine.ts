@@ -1,206 +1,264 @@
 /**
- * The durable step: apply one machine event to a conversation in one store transaction
- * (compare-and-swap the snapshot, append the audit events, insert the effects it emitted,
- * record effect outcomes), and execute outbox effects exactly once per idempotency key.
+ * The durable step, in one place: apply a machine event to a held conversation, turn the effects
+ * it emitted into outbox rows (by their registered modules) and run them exactly once per
+ * idempotency key. Steps without a side effect are staged in memory and committed together
+ * (at the next side effect or at the end of the turn); a step with a side effect is committed
+ * before the effect runs, and its outcome right after: that pair is the exactly-once guarantee.
  */
 import { randomBytes } from 'node:crypto';
-import type { Backends, RefundRequest, TicketRequest } from '../backends/types.js';
-import { PaymentDeclinedError } from '../backends/types.js';
-import { refundKey, ticketKey } from '../machines/conversation.context.js';
+import type { Backends } from '../backends/types.js';
+import type { EffectOutcome } from '../effects/outcomes.js';
+import type { AnyEffectModule, EffectRegistry, FaultPoint } from '../effects/types.js';
 import { conversationEventSchema, type ConversationEvent } from '../machines/conversation.events.js';
 import type { Clock } from '../policy.js';
-import type { ConversationRecord, ConversationStore, EffectRecord, EffectStatus, NewEffect, NewEvent } from '../store/types.js';
-import { type ConversationSnapshot, persist, restore, stateOf, step } from './conversation-state.js';
-import { type RetryOptions, withRetries } from './retry.js';
-
-/** Named crash points for fault injection (SUPPORT_FAULT): the process dies there. */
-export type FaultPoint = 'before-payment' | 'after-payment' | 'after-commit';
+import type { CommitStep, ConversationRecord, ConversationStore, EffectStatus, NewEffect, NewEvent, StoredEvent } from '../store/types.js';
+import type { HeldConversation, LogEntry } from './held.js';
+import { awaitingOf } from './facts.js';
+import { indexOf, persist, restore, stateOf, statusOf, step, type ConversationSnapshot, type MigrationDefaults } from './machine-steps.js';
+import type { RetryOptions } from './retry.js';
 
 export interface EngineDeps {
   store: ConversationStore;
   backends: Backends;
+  effects: EffectRegistry;
   clock: Clock;
   retry: RetryOptions;
   /** Who holds claims and leases (unique per process). */
   instanceId: string;
   /** How long an effect claim lasts before another process may take it over. */
   effectClaimMs: number;
+  migration?: MigrationDefaults;
   fault?: (point: FaultPoint) => void;
+  /** Told of every commit, with the events as stored (live streams, the inspector). */
+  committed?: (conversationId: string, events: StoredEvent[]) => void;
 }
 
-/** A conversation loaded for work: its record and restored snapshot, kept in step with the store. */
-export interface Loaded {
-  record: ConversationRecord;
-  snapshot: ConversationSnapshot;
-  turn: number;
+export interface DispatchOptions {
+  /** Log entries committed with this step (the proposal record, say). */
+  events?: NewEvent[];
+  /** Text for a ticket this step opens (the customer's words). */
+  ticketContext?: string;
+  /** Commit now even without a side effect (outcomes of effects are recorded at once). */
+  durable?: boolean;
+  /** Effect rows this step completes (their outcome). */
+  completeEffects?: CommitStep['completeEffects'];
+  /** Run the effects it emitted now (default true). */
+  run?: boolean;
 }
 
-export type ApplyResult =
-  | { ok: true; effects: string[] }
+export type Dispatched =
+  | { ok: true; effects: string[]; outcomes: EffectOutcome[] }
   | { ok: false; reason: 'refused' }
   | { ok: false; reason: 'duplicate_effect'; idempotencyKey: string };
 
-export type EffectOutcome =
-  | { kind: 'refund'; status: 'done'; refundId: string; orderId: string; amountCents: number; processedAt: string }
-  | { kind: 'refund'; status: 'failed' | 'unknown'; orderId: string }
-  | { kind: 'ticket'; status: 'done'; ticketId: string; priority: string }
-  | { kind: 'ticket'; status: 'unknown' };
+const MAX_CONFLICTS = 8;
+
+/** The log entry of an applied machine event; a change of state also says what the customer now waits for. */
+function factEntry(event: ConversationEvent, from: string, next: ConversationSnapshot): NewEvent {
+  const to = stateOf(next);
+  return {
+    kind: 'fact',
+    payload: { event, from, to, ...(to !== from ? { status: statusOf(next), awaiting: awaitingOf(next) } : {}) },
+  };
+}
 
 export function createEngine(deps: EngineDeps) {
-  const { store, backends, clock } = deps;
+  const { store, clock } = deps;
   const iso = (offsetMs = 0) => new Date(clock().getTime() + offsetMs).toISOString();
+  const moduleFor = (kind: string): AnyEffectModule | undefined =>
+    Object.hasOwn(deps.effects, kind) ? (deps.effects as Record<string, AnyEffectModule>)[kind] : undefined;
 
-  async function reload(loaded: Loaded): Promise<void> {
-    const record = await store.getConversation(loaded.record.id);
+  function hold(record: ConversationRecord, log: StoredEvent[]): HeldConversation {
+    return {
+      id: record.id,
+      record,
+      version: record.version,
+      snapshot: restore(record.snapshot, record.machineVersion, deps.migration),
+      turn: record.turn,
+      log: [...log],
+      staged: [],
+    };
+  }
+
+  /** Reads a conversation and its log once (the log stays in memory for the turn). */
+  async function load(id: string, known?: ConversationRecord): Promise<HeldConversation | null> {
+    const record = known ?? (await store.getConversation(id));
+    if (!record) return null;
+    return hold(record, await store.listEvents(id));
+  }
+
+  /** Stages log entries (durable with the next commit). */
+  function note(held: HeldConversation, ...events: NewEvent[]): void {
+    for (const e of events) stageEntry(held, e);
+  }
+
+  function stageEntry(held: HeldConversation, event: NewEvent, fact?: ConversationEvent): void {
+    held.staged.push(fact ? { event, fact } : { event });
+    const entry: LogEntry = { ...event, n: null, turn: held.turn, createdAt: iso() };
+    held.log.push(entry);
+  }
+
+  /** After a conflict: the fresh record and log, with the staged steps re-applied (refused ones superseded). */
+  async function reloadAndReplay(held: HeldConversation): Promise<void> {
+    const record = await store.getConversation(held.id);
     if (!record) throw new Error('conversation vanished');
-    loaded.record = record;
-    loaded.snapshot = restore(record.snapshot, record.machineVersion);
-  }
-
-  function effectsFor(next: ConversationSnapshot, marks: { refund: boolean; ticket: boolean }, turnContext: string): NewEffect[] {
-    const ctx = next.context;
-    const out: NewEffect[] = [];
-    if (marks.refund && ctx.pendingRefund && ctx.customer) {
-      const request: RefundRequest = {
-        idempotencyKey: refundKey(ctx.pendingRefund.orderId),
-        orderId: ctx.pendingRefund.orderId,
-        customerId: ctx.customer.customerId,
-        amountCents: ctx.pendingRefund.amountCents,
-        reason: ctx.pendingRefund.reason,
-        conversationId: ctx.conversationId,
-      };
-      out.push({ idempotencyKey: request.idempotencyKey, kind: 'refund', request });
-    }
-    if (marks.ticket && ctx.escalation) {
-      const e = ctx.escalation;
-      const key = ticketKey(ctx.conversationId, e.raised ? e.priority : undefined);
-      out.push({
-        idempotencyKey: key,
-        kind: 'ticket',
-        request: {
-          idempotencyKey: key,
-          priority: e.priority,
-          reason: e.reason,
-          context: [e.summary, `Escalated by: ${e.source}.`, turnContext].filter(Boolean).join(' '),
-          customerId: ctx.customer?.customerId ?? null,
-          orderId: e.orderId,
-          conversationId: ctx.conversationId,
-        },
-      });
-    }
-    return out;
-  }
-
-  /**
-   * Applies `event` durably. On a version conflict the conversation is reloaded and the event
-   * re-checked against the fresh snapshot, so a concurrent writer can never be overwritten.
-   */
-  async function apply(
-    loaded: Loaded,
-    event: ConversationEvent,
-    options: { events?: NewEvent[]; completeEffects?: Array<{ idempotencyKey: string; status: EffectStatus; response: unknown }>; ticketContext?: string } = {},
-  ): Promise<ApplyResult> {
-    // facts are built from backend data: an event off the contract is a bug, never a transition
-    conversationEventSchema.parse(event);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const from = stateOf(loaded.snapshot);
-      const result = step(loaded.snapshot, event);
-      if (!result) return { ok: false, reason: 'refused' };
-      const effects = effectsFor(result.next, result, options.ticketContext ?? '');
-      const committed = await store.commit({
-        conversationId: loaded.record.id,
-        expectedVersion: loaded.record.version,
-        snapshot: persist(result.next),
-        turn: loaded.turn,
-        events: [...(options.events ?? []), { kind: 'fact', payload: { event, from, to: stateOf(result.next) } }],
-        effects,
-        ...(options.completeEffects ? { completeEffects: options.completeEffects } : {}),
-      });
-      if (committed.ok) {
-        loaded.snapshot = result.next;
-        loaded.record = { ...loaded.record, version: committed.version, snapshot: persist(result.next), turn: loaded.turn };
-        return { ok: true, effects: effects.map((e) => e.idempotencyKey) };
+    const fresh = hold(record, await store.listEvents(held.id));
+    fresh.turn = held.turn;
+    for (const item of held.staged) {
+      if (!item.fact) {
+        stageEntry(fresh, item.event);
+        continue;
       }
-      if (committed.reason === 'duplicate_effect') return committed;
-      await reload(loaded);
+      const from = stateOf(fresh.snapshot);
+      const s = step(fresh.snapshot, item.fact);
+      if (s && s.effects.length === 0) {
+        fresh.snapshot = s.next;
+        stageEntry(fresh, factEntry(item.fact, from, s.next), item.fact);
+      } else stageEntry(fresh, { kind: 'superseded', payload: { event: item.fact, state: from } });
+    }
+    Object.assign(held, fresh);
+  }
+
+  type Extra = { events?: NewEvent[]; effects?: NewEffect[]; completeEffects?: CommitStep['completeEffects'] };
+  type Committed = { ok: true } | { ok: false; reason: 'conflict' } | { ok: false; reason: 'duplicate_effect'; idempotencyKey: string };
+
+  /** One attempt: everything staged plus `extra`, compare-and-swapping the held snapshot. */
+  async function commitOnce(held: HeldConversation, extra: Extra): Promise<Committed> {
+    const events = [...held.staged.map((s) => s.event), ...(extra.events ?? [])];
+    const result = await store.commit({
+      conversationId: held.id,
+      expectedVersion: held.version,
+      snapshot: persist(held.snapshot),
+      index: indexOf(held.snapshot),
+      turn: held.turn,
+      events,
+      ...(extra.effects?.length ? { effects: extra.effects } : {}),
+      ...(extra.completeEffects?.length ? { completeEffects: extra.completeEffects } : {}),
+    });
+    if (!result.ok) return result;
+    held.version = result.version;
+    held.record = { ...held.record, version: result.version, turn: held.turn, snapshot: persist(held.snapshot) };
+    held.log.splice(held.log.length - held.staged.length, held.staged.length);
+    held.log.push(...result.events);
+    held.staged = [];
+    if (result.events.length) deps.committed?.(held.id, result.events);
+    return { ok: true };
+  }
+
+  /** Commits what is staged plus log-only `extra`; on a conflict, reloads, replays the staged steps and retries. */
+  async function commit(held: HeldConversation, extra: Extra = {}): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const result = await commitOnce(held, extra);
+      if (result.ok) return;
+      if (result.reason === 'duplicate_effect') throw new Error(`unexpected duplicate effect ${result.idempotencyKey}`);
+      await reloadAndReplay(held);
     }
     throw new Error('conversation is changing too fast; giving up');
   }
 
-  /** Calls the backend for an effect, with retries. Never throws for backend failures. */
-  async function execute(effect: EffectRecord): Promise<EffectOutcome> {
-    if (effect.kind === 'refund') {
-      const req = effect.request as RefundRequest;
-      deps.fault?.('before-payment');
-      try {
-        const refund = await withRetries(() => backends.payments.refund(req), deps.retry, (e) => e instanceof PaymentDeclinedError);
-        deps.fault?.('after-payment');
-        return { kind: 'refund', status: 'done', refundId: refund.refundId, orderId: refund.orderId, amountCents: refund.amountCents, processedAt: refund.createdAt };
-      } catch (error) {
-        return { kind: 'refund', status: error instanceof PaymentDeclinedError ? 'failed' : 'unknown', orderId: req.orderId };
-      }
-    }
-    try {
-      const request = effect.request as TicketRequest;
-      const ticket = await withRetries(() => backends.tickets.open(request), deps.retry);
-      return { kind: 'ticket', status: 'done', ticketId: ticket.ticketId, priority: ticket.priority };
-    } catch {
-      return { kind: 'ticket', status: 'unknown' };
-    }
+  /** Commits what is staged (the end of a turn, or before anything must be durable). */
+  async function flush(held: HeldConversation): Promise<void> {
+    if (held.staged.length === 0) return;
+    await commit(held);
   }
 
-  function outcomeEvent(outcome: EffectOutcome): ConversationEvent | null {
-    if (outcome.kind === 'ticket') return outcome.status === 'done' ? { type: 'ticket.created', ticketId: outcome.ticketId } : null;
-    if (outcome.status === 'done') return { type: 'refund.succeeded', orderId: outcome.orderId, refundId: outcome.refundId };
-    if (outcome.status === 'failed') return { type: 'refund.failed', orderId: outcome.orderId };
-    return { type: 'refund.unknown', orderId: outcome.orderId };
+  /** True (after reloading) when someone else committed to this conversation since it was read. */
+  async function catchUp(held: HeldConversation): Promise<boolean> {
+    const version = await store.getVersion(held.id);
+    if (version === null || version === held.version) return false;
+    await reloadAndReplay(held);
+    await flush(held);
+    return true;
+  }
+
+  function effectRows(next: HeldConversation['snapshot'], effects: ReturnType<typeof step>, ticketContext: string): NewEffect[] {
+    const rows: NewEffect[] = [];
+    for (const params of effects?.effects ?? []) {
+      const module = moduleFor(params.kind);
+      if (!module) throw new Error(`no effect module for kind ${params.kind}`);
+      const built = module.request(next.context, params, { ticketContext });
+      if (built) rows.push({ idempotencyKey: built.key, kind: params.kind, request: built.request });
+    }
+    return rows;
+  }
+
+  /**
+   * Applies `event`. Without a side effect it is staged (unless `durable`); with one, it is committed
+   * with its outbox rows before anything runs, then the effects run (unless `run: false`).
+   */
+  async function dispatch(held: HeldConversation, event: ConversationEvent, options: DispatchOptions = {}): Promise<Dispatched> {
+    // facts are built from backend data: an event off the contract is a bug, never a transition
+    conversationEventSchema.parse(event);
+    const ticketContext = options.ticketContext ?? '';
+    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const from = stateOf(held.snapshot);
+      const s = step(held.snapshot, event);
+      if (!s) return { ok: false, reason: 'refused' };
+      const rows = effectRows(s.next, s, ticketContext);
+      const fact = factEntry(event, from, s.next);
+      if (rows.length === 0 && !options.durable && !options.completeEffects?.length) {
+        held.snapshot = s.next;
+        for (const e of options.events ?? []) stageEntry(held, e);
+        stageEntry(held, fact, event);
+        return { ok: true, effects: [], outcomes: [] };
+      }
+      const previous = held.snapshot;
+      held.snapshot = s.next;
+      const committed = await commitOnce(held, {
+        events: [...(options.events ?? []), fact],
+        effects: rows,
+        completeEffects: options.completeEffects,
+      });
+      if (committed.ok) {
+        const keys = rows.map((r) => r.idempotencyKey);
+        const outcomes = options.run === false || keys.length === 0 ? [] : await runEffects(held, keys);
+        return { ok: true, effects: keys, outcomes };
+      }
+      held.snapshot = previous;
+      if (committed.reason === 'duplicate_effect') return committed;
+      // someone else committed meanwhile: reload, replay what is staged, decide the event again
+      await reloadAndReplay(held);
+    }
+    throw new Error('conversation is changing too fast; giving up');
   }
 
   /**
    * Runs one pending effect to its outcome and records it on the conversation. Returns null when
-   * the effect is not pending or another process holds its claim.
+   * the effect is not pending or another worker holds its claim.
    */
-  async function runEffect(loaded: Loaded, idempotencyKey: string): Promise<EffectOutcome | null> {
-    const effect = await store.getEffect(idempotencyKey);
+  async function runEffect(held: HeldConversation, key: string): Promise<{ outcome: EffectOutcome; next: string[] } | null> {
+    const effect = await store.getEffect(key);
     if (!effect || effect.status !== 'pending') return null;
+    const module = moduleFor(effect.kind);
+    if (!module) throw new Error(`no effect module for stored kind ${effect.kind}`);
     // a fresh token per attempt: not even this process may run one effect twice at once (turn and sweep)
     const holder = `${deps.instanceId}:${randomBytes(6).toString('hex')}`;
-    const claimed = await store.claimEffect(idempotencyKey, holder, iso(deps.effectClaimMs), iso());
-    if (!claimed) return null;
-    const outcome = await execute(effect);
-    const event = outcomeEvent(outcome);
-    const status: EffectStatus | null = outcome.status === 'done' ? 'done' : outcome.status === 'failed' ? 'failed' : null;
-    const effectEvent: NewEvent = { kind: 'effect', payload: { idempotencyKey, kind: effect.kind, outcome } };
-    if (status === null) {
-      // outcome unknown: keep the effect pending for reconciliation with the same key (I8)
-      await store.releaseEffect(idempotencyKey, holder);
-      if (event) await apply(loaded, event, { events: [effectEvent] });
-      else await store.appendEvents(loaded.record.id, loaded.turn, [effectEvent]);
-      return outcome;
-    }
-    const completeEffects = [{ idempotencyKey, status, response: outcome }];
-    const applied = event ? await apply(loaded, event, { events: [effectEvent], completeEffects }) : { ok: false as const, reason: 'refused' as const };
-    if (!applied.ok) {
-      // the machine had moved on (e.g. escalated): still record the outcome on the effect, once
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const recorded = await store.commit({
-          conversationId: loaded.record.id,
-          expectedVersion: loaded.record.version,
-          snapshot: loaded.record.snapshot,
-          turn: loaded.turn,
-          events: [effectEvent],
-          completeEffects,
-        });
-        await reload(loaded);
-        if (recorded.ok) break;
-      }
+    if (!(await store.claimEffect(key, holder, iso(deps.effectClaimMs), iso()))) return null;
+    const request = module.requestSchema.parse(effect.request);
+    const outcome: EffectOutcome = await module.execute(request, {
+      backends: deps.backends,
+      clock,
+      retry: deps.retry,
+      ...(deps.fault ? { fault: deps.fault } : {}),
+    });
+    const status: EffectStatus | null = module.status(outcome);
+    const event = module.outcomeEvent(outcome, request);
+    const effectLog: NewEvent = { kind: 'effect', payload: { idempotencyKey: key, kind: effect.kind, outcome } };
+    if (status === null) await store.releaseEffect(key, holder); // unknown: reconciled later with the same key (I8)
+    const completeEffects = status === null ? [] : [{ idempotencyKey: key, status, response: outcome }];
+    const applied = event
+      ? await dispatch(held, event, { events: [effectLog], completeEffects, durable: true, run: false })
+      : null;
+    if (!applied?.ok) {
+      // no event, or the machine had moved on (e.g. escalated): still record the outcome, once
+      await commit(held, { events: [effectLog], completeEffects });
     }
     deps.fault?.('after-commit');
-    return outcome;
+    return { outcome, next: applied?.ok ? applied.effects : [] };
   }
 
   /** Runs the given effects and any they cause (a failed refund opens a ticket), in order. */
-  async function runEffects(loaded: Loaded, keys: string[]): Promise<EffectOutcome[]> {
+  async function runEffects(held: HeldConversation, keys: string[]): Promise<EffectOutcome[]> {
     const outcomes: EffectOutcome[] = [];
     const queue = [...keys];
     const seen = new Set<string>();
@@ -208,18 +266,21 @@ export function createEngine(deps: EngineDeps) {
       const key = queue.shift()!;
       if (seen.has(key)) continue;
       seen.add(key);
-      const before = loaded.record.version;
-      const outcome = await runEffect(loaded, key);
-      if (outcome) outcomes.push(outcome);
-      if (loaded.record.version !== before) {
-        const pending = await store.listPendingEffects(loaded.record.id);
-        for (const p of pending) if (!seen.has(p.idempotencyKey) && !queue.includes(p.idempotencyKey)) queue.push(p.idempotencyKey);
-      }
+      const ran = await runEffect(held, key);
+      if (!ran) continue;
+      outcomes.push(ran.outcome);
+      for (const next of ran.next) if (!seen.has(next)) queue.push(next);
     }
     return outcomes;
   }
 
-  return { apply, runEffect, runEffects, reload, execute };
+  /** Finishes what a crash or an unknown outcome left pending on this conversation. */
+  async function finishPending(held: HeldConversation): Promise<EffectOutcome[]> {
+    const pending = await store.listPendingEffects(held.id);
+    return pending.length ? runEffects(held, pending.map((p) => p.idempotencyKey)) : [];
+  }
+
+  return { load, note, dispatch, flush, commit, catchUp, runEffects, finishPending, reloadAndReplay };
 }
 
 export type Engine = ReturnType<typeof createEngine>;

@@ -1,200 +1,256 @@
 /**
- * One proposal, decided: validate the input, ask the machine, then run it (reads), execute its
- * outbox effect (writes, escalations) or refuse it. Every proposal is recorded (I11); a refusal
- * goes back to the model as an is_error tool_result.
+ * One proposal, decided: validate the input, ask the machine, then run it (reads) or let its
+ * effects run (decisions), or refuse it. Every proposal is recorded (I11); a refusal goes back to
+ * the model (or MCP client) as an error result with one sentence it can act on. Everything about
+ * a particular tool comes from its definition.
  */
-import { explainRejection, type Rejection } from '../machines/conversation.rules.js';
-import { formatUsd } from '../money.js';
-import { findTool } from '../tools/registry.js';
-import { lookupOrderTool } from '../tools/lookup-order.js';
-import { isRejection, type ToolDeps } from '../tools/types.js';
+import type { ProposalSource } from '../machines/conversation.context.js';
+import type { ProposalEvent } from '../machines/conversation.events.js';
+import { explainProposal, reject, type Rejection } from '../machines/conversation.rules.js';
 import type { ToolResultBlock, ToolUseBlock } from '../models/types.js';
-import { refundKey } from '../machines/conversation.context.js';
+import type { Clock } from '../policy.js';
 import type { NewEvent } from '../store/types.js';
-import { stateOf } from './conversation-state.js';
-import type { EffectOutcome, Loaded } from './engine.js';
-import { expectedWait } from './prompt.js';
-import { withRetries } from './retry.js';
-import type { TurnDeps } from './turn.js';
+import { isRejection, type Toolset, type ToolDeps, type ToolDefinition } from '../tools/types.js';
+import type { Engine } from './engine.js';
+import type { HeldConversation } from './held.js';
+import { stateOf, step } from './machine-steps.js';
+import { settleTakenRefund } from './refund-races.js';
+import { withRetries, type RetryOptions } from './retry.js';
+import { toolEnv } from './tool-env.js';
 import type { ProposalRecord, TurnEvent } from './types.js';
-
-/** The dependencies tools run with, over the turn's backends and store. */
-function toolDeps(deps: TurnDeps): ToolDeps {
-  return {
-    backends: deps.backends,
-    policy: deps.policy,
-    clock: deps.clock,
-    refundEffect: async (orderId) => {
-      const effect = await deps.store.getEffect(refundKey(orderId));
-      return effect ? effect.status : null;
-    },
-  };
-}
-
-/**
- * Re-reads an order already looked up in this conversation and records its facts again if they
- * changed (I2/I3 hold at refund time, not only at lookup). Orders not looked up are left to the machine.
- */
-async function refreshOrderFacts(deps: TurnDeps, loaded: Loaded, orderId: string): Promise<'unchanged' | 'changed' | 'unavailable' | 'not_checked'> {
-  const known = loaded.snapshot.context.orders[orderId];
-  if (!known?.owned || known.refunded || loaded.snapshot.context.escalation) return 'not_checked';
-  const run = lookupOrderTool.run;
-  if (!run) return 'unavailable';
-  let outcome;
-  try {
-    outcome = await withRetries(() => run({ order_id: orderId }, loaded.snapshot.context, toolDeps(deps)), deps.retry);
-  } catch {
-    return 'unavailable';
-  }
-  const fact = outcome.fact;
-  if (fact.type !== 'order.checked') return 'unavailable'; // the order vanished: refuse rather than guess
-  const f = fact.facts;
-  const same = f.owned === known.owned && f.eligible === known.eligible && f.needsApproval === known.needsApproval && f.refunded === known.refunded && f.refundableCents === known.refundableCents && f.ineligibleCode === known.ineligibleCode;
-  if (same) return 'unchanged';
-  await deps.engine.apply(loaded, fact);
-  return 'changed';
-}
 
 /** Tool inputs are small (an email, an order id, a sentence of context); anything larger is refused. */
 export const MAX_TOOL_INPUT_CHARS = 8_192;
 
+export interface ProposalDeps {
+  engine: Engine;
+  toolset: Toolset;
+  toolDeps: ToolDeps;
+  retry: RetryOptions;
+  clock: Clock;
+  store: Parameters<typeof settleTakenRefund>[0]['store'];
+  /** Told of every decision (logs, metrics, traces). */
+  decided?: (record: ProposalRecord) => void;
+}
+
+export interface ProposalScope {
+  held: HeldConversation;
+  via: ProposalSource;
+  emit: (e: TurnEvent) => void;
+  /** Keys of proposals already decided in this turn (one per order and tool per turn). */
+  seen: Set<string>;
+}
+
 export interface Decision {
   block: ToolResultBlock;
   progressed: boolean;
+  /** What the customer may see of the result (MCP returns it as structured content). */
+  result: Record<string, unknown>;
+  accepted: boolean;
 }
 
-/** Decides one proposal: validate, ask the machine, run or refuse; records it either way (I11). */
-export async function decide(deps: TurnDeps, loaded: Loaded, use: ToolUseBlock, emit: (e: TurnEvent) => void): Promise<Decision> {
+/** One per order and tool (and per email for verification) in a turn. */
+function proposalKey(event: ProposalEvent): string {
+  if ('orderId' in event && event.orderId) return `${event.type}:${event.orderId}`;
+  if (event.type === 'propose.get_customer') return `${event.type}:${event.email}`;
+  return event.type;
+}
+
+/** Decides one proposal; records it either way (I11). */
+export async function decide(deps: ProposalDeps, scope: ProposalScope, use: ToolUseBlock): Promise<Decision> {
   const { engine } = deps;
-  // a huge input is refused before it is stored or echoed anywhere
+  const { held, via, emit } = scope;
   const oversized = (JSON.stringify(use.input) ?? '').length > MAX_TOOL_INPUT_CHARS;
+  // a huge input is refused before it is stored or echoed anywhere
   if (oversized) use = { ...use, input: { oversized: true } };
-  const state = stateOf(loaded.snapshot);
+  const state = stateOf(held.snapshot);
   emit({ type: 'tool_call', tool_use_id: use.id, name: use.name, input: use.input });
 
-  const record = (decision: 'accepted' | 'rejected', reason: string, rejection?: Rejection): NewEvent => ({
-    kind: 'proposal',
-    payload: {
+  const record = (decision: 'accepted' | 'rejected', reason: string, rejection?: Rejection): NewEvent => {
+    const payload: ProposalRecord = {
       toolUseId: use.id,
       tool: use.name,
       input: use.input,
+      source: via,
       state,
       decision,
       code: rejection?.code ?? null,
       invariant: rejection?.invariant ?? null,
       reason,
-    } satisfies ProposalRecord,
-  });
-  const refuse = async (rejection: Rejection, extra: string = ''): Promise<Decision> => {
-    await deps.store.appendEvents(loaded.record.id, loaded.turn, [record('rejected', rejection.message, rejection)]);
+    };
+    deps.decided?.(payload);
+    return { kind: 'proposal', payload };
+  };
+  const refuse = (rejection: Rejection, detail: Record<string, unknown> = {}): Decision => {
+    engine.note(held, record('rejected', rejection.message, rejection));
     emit({ type: 'tool_rejected', tool_use_id: use.id, name: use.name, reason: rejection.message });
-    return { block: { type: 'tool_result', tool_use_id: use.id, content: `${rejection.message}${extra}`, is_error: true }, progressed: false };
+    const result = { error: rejection.message, ...detail };
+    return { block: { type: 'tool_result', tool_use_id: use.id, content: rejection.message, is_error: true }, progressed: false, result, accepted: false };
   };
 
-  const tool = findTool(use.name);
-  if (!tool) return refuse({ code: 'UNKNOWN_TOOL', invariant: 'I11', message: 'There is no such tool. Use only the tools provided.' });
-  if (oversized) return refuse({ code: 'INVALID_INPUT', invariant: 'I11', message: `Input too large for ${tool.name}. Send only the fields it takes.` });
+  const tool = deps.toolset.find(use.name);
+  if (!tool || !tool.sources.includes(via))
+    return refuse(reject('UNKNOWN_TOOL', 'I11', 'There is no such tool. Use only the tools provided.'));
+  if (oversized) return refuse(reject('INVALID_INPUT', 'I11', `Input too large for ${tool.name}. Send only the fields it takes.`));
   const parsed = tool.input.safeParse(use.input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-    return refuse({ code: 'INVALID_INPUT', invariant: 'I11', message: `Invalid input for ${tool.name} (${issues}). Correct it and try again.` });
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
+      .join('; ');
+    return refuse(reject('INVALID_INPUT', 'I11', `Invalid input for ${tool.name} (${issues}). Correct it and try again.`));
   }
-  const proposal = tool.toEvent(parsed.data, loaded.snapshot.context);
+  const env = toolEnv(deps.clock, via);
+  const proposal = tool.toEvent(parsed.data, held.snapshot.context, env);
   if (isRejection(proposal)) return refuse(proposal);
-  if (proposal.type === 'propose.process_refund') {
-    // facts from lookup may be stale (the clock, the policy or the order moved on): re-check first
-    const refreshed = await refreshOrderFacts(deps, loaded, proposal.orderId);
-    if (refreshed === 'unavailable')
-      return refuse({ code: 'NOT_ALLOWED_NOW', invariant: 'I8', message: 'The order system is not responding, so the refund cannot be checked now. Tell the customer to try again shortly.' });
-  }
-  if (!loaded.snapshot.can(proposal)) {
-    const rejection = explainRejection(loaded.snapshot.context, proposal);
-    if (rejection.code === 'LIMIT_EXCEEDED' && proposal.type === 'propose.process_refund') {
-      // I3: above the limit is a P2 ticket, never a refund
-      await deps.store.appendEvents(loaded.record.id, loaded.turn, [record('rejected', rejection.message, rejection)]);
-      emit({ type: 'tool_rejected', tool_use_id: use.id, name: use.name, reason: rejection.message });
-      const esc = await engine.apply(loaded, { type: 'escalate', reason: 'policy_exception', priority: 'P2', source: 'policy', summary: `Refund of order ${proposal.orderId} needs supervisor approval (above the autonomous limit).`, orderId: proposal.orderId });
-      if (esc.ok) await engine.runEffects(loaded, esc.effects);
-      const t = loaded.snapshot.context.escalation;
-      return {
-        block: { type: 'tool_result', tool_use_id: use.id, content: `This refund needs supervisor approval, so it was not made. A ${t?.priority ?? 'P2'} ticket${t?.ticketId ? ` ${t.ticketId}` : ''} is open; tell the customer a specialist will review it within ${expectedWait(t?.priority ?? 'P2')}.`, is_error: true },
-        progressed: true,
-      };
-    }
-    return refuse(rejection);
-  }
+  // I12: one accepted proposal per order and tool per turn (a refused one may be corrected and sent again)
+  const key = proposalKey(proposal);
+  if (scope.seen.has(key))
+    return refuse(reject('REPEATED_PROPOSAL', 'I12', 'That was already done in this turn; do not repeat it.'));
 
-  // accepted: the proposal is committed with the machine's new snapshot (and any effect row)
-  const accepted = await engine.apply(loaded, proposal, { events: [record('accepted', `Allowed in state ${state}.`)] });
-  if (!accepted.ok) {
-    if (accepted.reason === 'duplicate_effect' && proposal.type === 'propose.process_refund') {
-      // another conversation took this order's refund key meanwhile: say what is true, and record it
-      const status = await toolDeps(deps).refundEffect(proposal.orderId);
-      const message =
-        status === 'done'
-          ? 'That order has already been refunded (in another conversation); do not refund it again. Tell the customer it is already refunded.'
-          : status === 'pending'
-            ? 'A refund of that order is already being processed (in another conversation); do not refund it again. Tell the customer it is being confirmed.'
-            : 'An earlier refund of that order was declined by the payment provider; it cannot be refunded here. Offer to pass it to a person.';
-      const decision = await refuse({ code: 'DUPLICATE', invariant: 'I4', message });
-      const known = loaded.snapshot.context.orders[proposal.orderId];
-      const ineligibleCode = status === 'done' ? 'ALREADY_REFUNDED' : status === 'pending' ? 'REFUND_IN_PROGRESS' : 'REFUND_DECLINED';
-      if (known) await engine.apply(loaded, { type: 'order.checked', facts: { ...known, eligible: false, ineligibleCode, refundableCents: 0, refunded: status === 'done' } });
-      return decision;
-    }
-    return refuse(explainRejection(loaded.snapshot.context, proposal));
-  }
-
-  if (tool.run) {
-    const deps2 = toolDeps(deps);
-    let outcome;
+  if (tool.kind === 'decision' && tool.refresh) {
+    let refreshed;
     try {
-      const run = tool.run;
-      outcome = await withRetries(() => run(parsed.data, loaded.snapshot.context, deps2), deps.retry);
+      const refresh = tool.refresh;
+      refreshed = await withRetries(() => refresh(proposal, held.snapshot.context, deps.toolDeps), deps.retry);
     } catch {
-      // I8: retried and still failing: P2 tool_failure ticket
-      const esc = await engine.apply(loaded, { type: 'escalate', reason: 'tool_failure', priority: 'P2', source: 'failure', summary: `The ${tool.name} call kept failing after retries.`, orderId: null });
-      if (esc.ok) await engine.runEffects(loaded, esc.effects);
-      const content = 'That system is not responding right now; the conversation has been passed to a human agent. Apologise and tell the customer someone will follow up.';
-      emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: { error: 'temporarily unavailable' }, is_error: true });
-      return { block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true }, progressed: false };
+      refreshed = 'unavailable' as const;
     }
-    const fact = await engine.apply(loaded, outcome.fact, {
-      events: outcome.foreignTerms?.length ? [{ kind: 'foreign_terms', payload: { terms: outcome.foreignTerms } }] : [],
-    });
-    if (fact.ok && fact.effects.length) await engine.runEffects(loaded, fact.effects);
-    emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: outcome.result, is_error: outcome.isError ?? false });
-    return { block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(outcome.result), is_error: outcome.isError ?? false }, progressed: outcome.progressed };
+    if (refreshed === 'unavailable')
+      return refuse(
+        reject('NOT_ALLOWED_NOW', 'I8', 'The order system is not responding, so this cannot be checked now. Tell the customer to try again shortly.'),
+      );
+    if (refreshed !== 'unchanged') await engine.dispatch(held, refreshed.fact);
   }
+  // the offer's terms follow the facts as they are now (a refresh may have changed the amount)
+  const event = tool.kind === 'decision' && tool.refresh ? retarget(tool, parsed.data, held, env) ?? proposal : proposal;
+  if (!held.snapshot.can(event)) return refuse(explainProposal(held.snapshot.context, event));
+  scope.seen.add(key);
 
-  // writes and escalations: the outbox effect runs now, exactly once per idempotency key
-  const outcomes = await engine.runEffects(loaded, accepted.effects);
-  // another worker (the sweep) may have finished the effect first: describe what is stored, not a stale copy
-  if (outcomes.length === 0) await engine.reload(loaded);
-  const result = describeOutcomes(outcomes, loaded);
-  emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: result.forCustomer, is_error: result.isError });
-  return { block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(result.forModel), is_error: result.isError }, progressed: result.progressed };
+  return tool.kind === 'read'
+    ? runRead(deps, scope, tool, parsed.data, event, record, use, env)
+    : runDecision(deps, scope, tool, event, record, refuse, use);
 }
 
-function describeOutcomes(outcomes: EffectOutcome[], loaded: Loaded): { forModel: unknown; forCustomer: unknown; isError: boolean; progressed: boolean } {
-  const refund = outcomes.find((o) => o.kind === 'refund');
-  const ticket = outcomes.find((o) => o.kind === 'ticket');
-  if (refund?.status === 'done') {
-    const r = { refund_id: refund.refundId, status: 'processed', amount: formatUsd(refund.amountCents), processed_at: refund.processedAt };
-    return { forModel: r, forCustomer: r, isError: false, progressed: true };
+function retarget(tool: ToolDefinition<unknown>, input: unknown, held: HeldConversation, env: ReturnType<typeof toolEnv>) {
+  const again = tool.toEvent(input, held.snapshot.context, env);
+  return isRejection(again) ? null : again;
+}
+
+async function runRead(
+  deps: ProposalDeps,
+  scope: ProposalScope,
+  tool: Extract<ToolDefinition<unknown>, { kind: 'read' }>,
+  input: unknown,
+  event: ProposalEvent,
+  record: (d: 'accepted' | 'rejected', reason: string) => NewEvent,
+  use: ToolUseBlock,
+  env: ReturnType<typeof toolEnv>,
+): Promise<Decision> {
+  const { engine } = deps;
+  const { held, emit } = scope;
+  const state = stateOf(held.snapshot);
+  const accepted = await engine.dispatch(held, event, { events: [record('accepted', `Allowed in state ${state}.`)] });
+  if (!accepted.ok) return refusedAfterAll(deps, scope, event, use);
+  let outcome;
+  try {
+    outcome = await withRetries(() => tool.run(input, held.snapshot.context, deps.toolDeps, env), deps.retry);
+  } catch {
+    // I8: retried and still failing: P2 tool_failure ticket
+    await engine.dispatch(held, {
+      type: 'escalate',
+      reason: 'tool_failure',
+      priority: 'P2',
+      source: 'failure',
+      summary: `The ${tool.name} call kept failing after retries.`,
+      orderId: null,
+    });
+    const content =
+      'That system is not responding right now; the conversation has been passed to a human agent. ' +
+      'Apologise and tell the customer someone will follow up.';
+    const result = { error: 'temporarily unavailable' };
+    emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result, is_error: true });
+    return { block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true }, progressed: false, result, accepted: true };
   }
-  if (refund?.status === 'failed') {
-    const r = { status: 'declined', message: 'The payment provider declined the refund; a human agent will follow up.' };
-    return { forModel: r, forCustomer: { status: 'declined' }, isError: true, progressed: false };
+  const foreign: NewEvent[] = outcome.foreignTerms?.length ? [{ kind: 'foreign_terms', payload: { terms: outcome.foreignTerms } }] : [];
+  await engine.dispatch(held, outcome.fact, { events: foreign });
+  const visible = tool.visible(outcome.result);
+  emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: visible, is_error: outcome.isError ?? false });
+  return {
+    block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(outcome.result), is_error: outcome.isError ?? false },
+    progressed: outcome.progressed,
+    result: visible,
+    accepted: true,
+  };
+}
+
+async function runDecision(
+  deps: ProposalDeps,
+  scope: ProposalScope,
+  tool: Extract<ToolDefinition<unknown>, { kind: 'decision' }>,
+  event: ProposalEvent,
+  record: (d: 'accepted' | 'rejected', reason: string, r?: Rejection) => NewEvent,
+  refuse: (r: Rejection) => Decision,
+  use: ToolUseBlock,
+): Promise<Decision> {
+  const { engine } = deps;
+  const { held, emit } = scope;
+  const before = held.snapshot.context;
+  const state = stateOf(held.snapshot);
+  // an attempt the machine counts as failed (a wrong code) is recorded as refused, with its reason
+  const preview = step(held.snapshot, event);
+  const judged = preview && tool.judge ? tool.judge({ before, after: preview.next.context, state, outcomes: [] }, event) : null;
+  const entry = judged ? record('rejected', judged.message, judged) : record('accepted', `Allowed in state ${state}.`);
+  const applied = await engine.dispatch(held, event, { events: [entry] });
+  if (!applied.ok) {
+    if (applied.reason === 'duplicate_effect' && event.type === 'propose.process_refund') {
+      const message = await settleTakenRefund(deps, held, event.orderId);
+      return refuse(reject('DUPLICATE', 'I4', message));
+    }
+    return refusedAfterAll(deps, scope, event, use);
   }
-  if (refund?.status === 'unknown' || loaded.snapshot.context.pendingRefund) {
-    const r = { status: 'confirming', message: 'The refund was submitted and is being confirmed with the payment provider. Do not say it failed or succeeded; say it is being confirmed.' };
-    return { forModel: r, forCustomer: { status: 'confirming' }, isError: false, progressed: true };
+  // another worker (the sweep) may have finished the effect first: describe what is stored, not a stale copy
+  if (applied.effects.length > 0 && applied.outcomes.length === 0) await engine.catchUp(held);
+  const described = tool.describe(
+    { before, after: held.snapshot.context, state: stateOf(held.snapshot), outcomes: applied.outcomes },
+    event,
+  );
+  if (judged) {
+    emit({ type: 'tool_rejected', tool_use_id: use.id, name: use.name, reason: judged.message });
+    const content = `${judged.message} ${JSON.stringify(described.forModel)}`;
+    return { block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true }, progressed: false, result: described.forCustomer, accepted: false };
   }
-  const esc = loaded.snapshot.context.escalation;
-  if (ticket?.status === 'done' || esc) {
-    const r = { ticket_id: ticket?.status === 'done' ? ticket.ticketId : esc?.ticketId ?? null, status: 'open', priority: esc?.priority ?? 'P2', estimated_response_time: expectedWait(esc?.priority ?? 'P2') };
-    return { forModel: r, forCustomer: r, isError: false, progressed: true };
-  }
-  return { forModel: { status: 'done' }, forCustomer: { status: 'done' }, isError: false, progressed: false };
+  emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: described.forCustomer, is_error: described.isError });
+  return {
+    block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(described.forModel), is_error: described.isError },
+    progressed: described.progressed,
+    result: described.forCustomer,
+    accepted: true,
+  };
+}
+
+/** The machine refused after all (a concurrent commit changed the state): say why, from the rule table. */
+function refusedAfterAll(deps: ProposalDeps, scope: ProposalScope, event: ProposalEvent, use: ToolUseBlock): Decision {
+  const rejection = explainProposal(scope.held.snapshot.context, event);
+  deps.engine.note(scope.held, {
+    kind: 'proposal',
+    payload: {
+      toolUseId: use.id,
+      tool: use.name,
+      input: use.input,
+      source: scope.via,
+      state: stateOf(scope.held.snapshot),
+      decision: 'rejected',
+      code: rejection.code,
+      invariant: rejection.invariant,
+      reason: rejection.message,
+    } satisfies ProposalRecord,
+  });
+  scope.emit({ type: 'tool_rejected', tool_use_id: use.id, name: use.name, reason: rejection.message });
+  return {
+    block: { type: 'tool_result', tool_use_id: use.id, content: rejection.message, is_error: true },
+    progressed: false,
+    result: { error: rejection.message },
+    accepted: false,
+  };
 }

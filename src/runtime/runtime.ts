@@ -1,24 +1,34 @@
 /**
- * The runtime: conversations (create, authorise, lease), turns, views, and the recovery of
- * pending effects. Takes every dependency; names no concrete adapter.
+ * The runtime: conversations (create, authorise, lease), customer turns, operator actions, MCP
+ * proposals, views, live events and the sweep. Takes every dependency (model, store, backends,
+ * tools, effects, clock); names no concrete adapter, tool or effect.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Backends } from '../backends/types.js';
+import type { EffectRegistry, FaultPoint } from '../effects/types.js';
+import { refundKey } from '../machines/conversation.context.js';
 import { MACHINE_VERSION } from '../machines/conversation.machine.js';
-import type { Model } from '../models/types.js';
+import type { Model, ToolUseBlock } from '../models/types.js';
 import { ZERO_USAGE } from '../models/types.js';
 import type { Clock, RefundPolicy } from '../policy.js';
-import type { ConversationStore } from '../store/types.js';
-import { toAnthropicTools } from '../tools/to-anthropic.js';
-import { TOOL_NAMES } from '../tools/registry.js';
-import { initialSnapshot, persist, restore, stateOf } from './conversation-state.js';
-import { createEngine, type FaultPoint, type Loaded } from './engine.js';
+import type { ConversationStore, StoredEvent } from '../store/types.js';
+import { toolSpecs } from '../tools/to-anthropic.js';
+import type { ToolDeps, Toolset } from '../tools/types.js';
+import { answerOffer } from './confirmation.js';
+import { createEngine } from './engine.js';
 import { BusyError, NotFoundError, UnavailableError } from './errors.js';
+import { awaitingOf } from './facts.js';
+import type { HeldConversation } from './held.js';
+import { createLiveBus, toLiveEvent, type LiveAudience, type LiveEvent } from './live.js';
+import { indexOf, initialSnapshot, persist, stateOf, statusOf, type MigrationDefaults } from './machine-steps.js';
+import { actAsOperator, allowedOperatorEvents, type Operator, type OperatorAction } from './operator-actions.js';
+import { buildOperatorView, buildQueue } from './operator-views.js';
 import { buildSystemPrompt } from './prompt.js';
+import { decide, type ProposalDeps } from './proposals.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { createSanitizer } from './sanitizer.js';
 import { runTurn, type TurnOptions } from './turn.js';
-import type { TurnResult } from './types.js';
+import type { TurnEvent, TurnResult } from './types.js';
 import { buildConversationView, toRefundView, toTicketView, type ConversationView, type RefundView, type TicketView } from './views.js';
 
 export type { ConversationView, RefundView, TicketView } from './views.js';
@@ -29,18 +39,29 @@ export interface RuntimeOptions {
   backends: Backends;
   model: Model;
   policy: RefundPolicy;
+  tools: Toolset;
+  effects: EffectRegistry;
   clock?: Clock;
   retry?: RetryOptions;
   maxModelCalls?: number;
   turnTimeoutMs?: number;
+  maxProposalsPerResponse?: number;
   effectClaimMs?: number;
   instanceId?: string;
+  /** I13: ask the customer to confirm each refund (default true). */
+  confirmRefunds?: boolean;
+  /** I16: 'code' sends a one-time code before an account counts as verified (always over MCP). */
+  verification?: 'email' | 'code';
+  /** I14: hours a supervisor has to approve a request (default 24). */
+  approvalHours?: number;
   fault?: (point: FaultPoint) => void;
   /** Where a conversation the sweep could not finish is reported (default: stderr). */
   onSweepError?: (conversationId: string, error: unknown) => void;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** Compared against when a conversation is unknown, so both paths do the same work (no timing oracle). */
+const DUMMY_HASH = sha256('no such conversation');
 
 function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -55,71 +76,176 @@ export function createRuntime(options: RuntimeOptions) {
   const maxModelCalls = options.maxModelCalls ?? 8;
   const turnTimeoutMs = options.turnTimeoutMs ?? 60_000;
   const instanceId = options.instanceId ?? `inst-${randomBytes(6).toString('hex')}`;
-  const { store, backends, model, policy } = options;
+  const { store, backends, model, policy, tools: toolset } = options;
+  const settings: MigrationDefaults = {
+    confirmRefunds: options.confirmRefunds ?? true,
+    verification: options.verification ?? 'email',
+    approvalHours: options.approvalHours ?? 24,
+  };
   const systemPrompt = buildSystemPrompt(policy);
-  const tools = toAnthropicTools();
+  const specs = toolSpecs(toolset, 'chat');
   const sanitizer = createSanitizer({ refundLimitCents: policy.refundLimitCents, systemPrompt });
-  const engine = createEngine({ store, backends, clock, retry, instanceId, effectClaimMs: options.effectClaimMs ?? 30_000, ...(options.fault ? { fault: options.fault } : {}) });
+  const live = createLiveBus();
+  const engine = createEngine({
+    store,
+    backends,
+    effects: options.effects,
+    clock,
+    retry,
+    instanceId,
+    effectClaimMs: options.effectClaimMs ?? 30_000,
+    migration: settings,
+    committed: live.publish,
+    ...(options.fault ? { fault: options.fault } : {}),
+  });
+  const toolDeps: ToolDeps = {
+    backends,
+    policy,
+    clock,
+    refundEffect: async (orderId) => (await store.getEffect(refundKey(orderId)))?.status ?? null,
+  };
+  const proposals: ProposalDeps = { engine, toolset, toolDeps, retry, clock, store };
+  const operatorDeps = {
+    engine,
+    clock,
+    sanitizer,
+    refundOf: async (orderId: string) => {
+      const refund = await backends.payments.findRefundByOrder(orderId);
+      return refund ? { refundId: refund.refundId } : null;
+    },
+  };
   const iso = (offsetMs = 0) => new Date(clock().getTime() + offsetMs).toISOString();
   const inFlight = new Set<Promise<unknown>>();
   let accepting = true;
   let sweeping = false;
-  const onSweepError = options.onSweepError ?? ((id: string, error: unknown) => process.stderr.write(`sweep: conversation ${id}: ${(error as Error)?.message ?? error}\n`));
+  const onSweepError =
+    options.onSweepError ??
+    ((id: string, error: unknown) => process.stderr.write(`sweep: conversation ${id}: ${(error as Error)?.message ?? error}\n`));
   const totals = { turns: 0, modelCalls: 0, ...ZERO_USAGE };
 
-  async function load(id: string): Promise<Loaded> {
-    const record = await store.getConversation(id);
-    if (!record) throw new NotFoundError();
-    return { record, snapshot: restore(record.snapshot, record.machineVersion), turn: record.turn };
+  async function load(id: string): Promise<HeldConversation> {
+    const held = await engine.load(id);
+    if (!held) throw new NotFoundError();
+    return held;
   }
 
-  /** Unknown and not-yours both answer 404. */
-  async function authorise(id: string, token: string): Promise<Loaded> {
+  /** Unknown and not-yours both answer 404, after the same work. */
+  async function authorise(id: string, token: string): Promise<HeldConversation> {
     const record = await store.getConversation(id);
-    if (!record || !sameHash(record.tokenHash, sha256(token))) throw new NotFoundError();
-    return { record, snapshot: restore(record.snapshot, record.machineVersion), turn: record.turn };
+    const matches = sameHash(record?.tokenHash ?? DUMMY_HASH, sha256(token));
+    if (!record || !matches) throw new NotFoundError();
+    const held = await engine.load(id, record);
+    if (!held) throw new NotFoundError();
+    return held;
   }
 
   async function create(id: string, token: string) {
-    const snapshot = initialSnapshot({ conversationId: id, refundLimitCents: policy.refundLimitCents });
-    await store.createConversation({ id, tokenHash: sha256(token), machineVersion: MACHINE_VERSION, snapshot: persist(snapshot), now: iso() });
+    const input = {
+      conversationId: id,
+      refundLimitCents: policy.refundLimitCents,
+      confirmRefunds: settings.confirmRefunds,
+      verification: settings.verification,
+      approvalHours: settings.approvalHours,
+    };
+    const snapshot = initialSnapshot(input);
+    await store.createConversation({
+      id,
+      tokenHash: sha256(token),
+      machineVersion: MACHINE_VERSION,
+      snapshot: persist(snapshot),
+      index: indexOf(snapshot),
+      now: iso(),
+      events: [{ kind: 'created', payload: { input, machineVersion: MACHINE_VERSION } }],
+    });
     return { conversation_id: id, token, state: stateOf(snapshot) };
   }
 
-  async function send(id: string, token: string, message: string, options: TurnOptions = {}): Promise<TurnResult> {
+  /** Runs `work` under the conversation's turn lease (one turn at a time; a second gets 409). */
+  async function leased<T>(id: string, work: () => Promise<T>): Promise<T> {
     if (!accepting) throw new UnavailableError();
-    await authorise(id, token);
     const holder = `${instanceId}:${randomBytes(4).toString('hex')}`;
-    const leaseMs = turnTimeoutMs + 15_000;
-    if (!(await store.acquireLease(id, holder, iso(leaseMs), iso()))) throw new BusyError(2);
-    const work = (async () => {
+    if (!(await store.acquireLease(id, holder, iso(turnTimeoutMs + 15_000), iso()))) throw new BusyError(2);
+    const running = (async () => {
       try {
-        options.onStarted?.();
-        const fresh = await load(id);
-        fresh.turn = fresh.record.turn + 1;
-        const result = await runTurn(
-          { store, backends, engine, model, policy, clock, retry, sanitizer, systemPrompt, tools, maxModelCalls, turnTimeoutMs },
-          fresh,
-          message,
-          options,
-        );
-        totals.turns++;
-        totals.modelCalls += result.usage.modelCalls;
-        totals.inputTokens += result.usage.inputTokens;
-        totals.outputTokens += result.usage.outputTokens;
-        totals.cacheReadTokens += result.usage.cacheReadTokens;
-        totals.cacheWriteTokens += result.usage.cacheWriteTokens;
-        return result;
+        return await work();
       } finally {
         await store.releaseLease(id, holder);
       }
     })();
-    inFlight.add(work);
+    inFlight.add(running);
     try {
-      return await work;
+      return await running;
     } finally {
-      inFlight.delete(work);
+      inFlight.delete(running);
     }
+  }
+
+  async function send(id: string, token: string, message: string, turnOptions: TurnOptions = {}): Promise<TurnResult> {
+    if (!accepting) throw new UnavailableError();
+    const authorised = await authorise(id, token);
+    return leased(id, async () => {
+      turnOptions.onStarted?.();
+      // the lease is ours now: the held copy is read again only if someone committed since authorising
+      const held = (await store.getVersion(id)) === authorised.version ? authorised : await load(id);
+      held.turn = held.record.turn + 1;
+      const result = await runTurn(
+        {
+          engine,
+          model,
+          toolset,
+          toolSpecs: specs,
+          proposals,
+          policy,
+          sanitizer,
+          systemPrompt,
+          maxModelCalls,
+          turnTimeoutMs,
+          maxProposalsPerResponse: options.maxProposalsPerResponse ?? 4,
+        },
+        held,
+        message,
+        turnOptions,
+      );
+      totals.turns++;
+      totals.modelCalls += result.usage.modelCalls;
+      totals.inputTokens += result.usage.inputTokens;
+      totals.outputTokens += result.usage.outputTokens;
+      totals.cacheReadTokens += result.usage.cacheReadTokens;
+      totals.cacheWriteTokens += result.usage.cacheWriteTokens;
+      return result;
+    });
+  }
+
+  /** MCP: one tool call for the conversation this token opens, decided by the same machine path (source `mcp`). */
+  async function proposeAsMcp(id: string, token: string, name: string, input: unknown) {
+    await authorise(id, token);
+    return leased(id, async () => {
+      const held = await load(id);
+      await engine.finishPending(held);
+      const events: TurnEvent[] = [];
+      const use: ToolUseBlock = { type: 'tool_use', id: `mcp_${randomBytes(9).toString('base64url')}`, name, input };
+      const decision = await decide(proposals, { held, via: 'mcp', emit: (e) => events.push(e), seen: new Set() }, use);
+      await engine.flush(held);
+      return { ...decision, state: stateOf(held.snapshot), status: statusOf(held.snapshot), awaiting: awaitingOf(held.snapshot) };
+    });
+  }
+
+  /** MCP elicitation: the customer's answer to the open offer, as the MCP client collected it. */
+  async function answerOfferAsMcp(id: string, token: string, offerId: string, answer: 'yes' | 'no') {
+    await authorise(id, token);
+    return leased(id, async () => {
+      const held = await load(id);
+      if (held.snapshot.context.offer?.offerId !== offerId) return null;
+      const outcome = await answerOffer({ engine, store, clock }, held, answer, 'mcp');
+      await engine.flush(held);
+      return outcome ? { ...outcome, state: stateOf(held.snapshot), awaiting: awaitingOf(held.snapshot) } : null;
+    });
+  }
+
+  /** A conversation's live events after `afterN`, for its customer (token) or an operator. */
+  async function eventsAfter(held: HeldConversation, afterN: number, audience: LiveAudience): Promise<LiveEvent[]> {
+    const events = afterN >= held.record.eventCount ? [] : await store.listEvents(held.id, afterN);
+    return events.map((e) => toLiveEvent(e, audience)).filter((e): e is LiveEvent => e !== null);
   }
 
   return {
@@ -127,10 +253,13 @@ export function createRuntime(options: RuntimeOptions) {
     model,
     store,
     policy,
-    toolNames: TOOL_NAMES,
+    toolset,
+    toolNames: specs.map((t) => t.name),
     systemPrompt,
+    live,
     /** Starts a conversation: a random id and a ≥128-bit bearer token (stored hashed). */
     async createConversation() {
+      if (!accepting) throw new UnavailableError();
       const id = `conv_${randomBytes(12).toString('hex')}`;
       const token = randomBytes(32).toString('base64url');
       return create(id, token);
@@ -149,30 +278,85 @@ export function createRuntime(options: RuntimeOptions) {
       return { conversationId: id, token: sessionId };
     },
     sendMessage: send,
-    async getConversation(id: string, token: string): Promise<ConversationView> {
-      return buildConversationView(await authorise(id, token), { store, backends, sanitizer });
+    proposeAsMcp,
+    answerOfferAsMcp,
+    /** Checks a conversation token (MCP binds its sessions to it). */
+    async authoriseToken(id: string, token: string): Promise<void> {
+      await authorise(id, token);
     },
+    async getConversation(id: string, token: string): Promise<ConversationView> {
+      return buildConversationView(await authorise(id, token), { backends, sanitizer, toolset });
+    },
+    /** Live events of a conversation for its customer: the token is checked on every read. */
+    async customerEvents(id: string, token: string, afterN: number): Promise<LiveEvent[]> {
+      return eventsAfter(await authorise(id, token), afterN, 'customer');
+    },
+    async operatorEvents(id: string, afterN: number): Promise<LiveEvent[]> {
+      return eventsAfter(await load(id), afterN, 'operator');
+    },
+    subscribe: (id: string, listener: (events: StoredEvent[]) => void) => live.subscribe(id, listener),
     async listRefunds(): Promise<RefundView[]> {
       return (await backends.payments.listRefunds()).map(toRefundView);
     },
     async listTickets(): Promise<TicketView[]> {
       return (await backends.tickets.listTickets()).map(toTicketView);
     },
-    /** Finishes every pending effect (start-up and periodic sweep); returns how many ran. */
+    async operatorQueue() {
+      return buildQueue(store, clock);
+    },
+    async operatorView(id: string, operator: Operator) {
+      const held = await load(id);
+      return buildOperatorView(held, { backends, sanitizer, toolset }, allowedOperatorEvents(held, operator, iso()));
+    },
+    /** An operator's action (I14, I15): applied through the machine, recorded with the operator's name. */
+    async operatorAct(id: string, operator: Operator, action: OperatorAction) {
+      if (!accepting) throw new UnavailableError();
+      const held = await load(id);
+      await actAsOperator(operatorDeps, held, operator, action);
+      return buildOperatorView(held, { backends, sanitizer, toolset }, allowedOperatorEvents(held, operator, iso()));
+    },
+    /** Finishes every pending effect and expires overdue approvals (start-up and periodic sweep). */
     async recoverPendingEffects(): Promise<number> {
       if (sweeping) return 0; // a sweep still running is not overlapped by the next one
       sweeping = true;
       try {
-        const pending = await store.listPendingEffects();
         let ran = 0;
+        const pending = await store.listPendingEffects();
         for (const conversationId of new Set(pending.map((p) => p.conversationId))) {
           // one conversation that cannot be restored must not stop the others
           try {
-            const loaded = await load(conversationId);
+            const held = await load(conversationId);
             const keys = pending.filter((p) => p.conversationId === conversationId).map((p) => p.idempotencyKey);
-            ran += (await engine.runEffects(loaded, keys)).length;
+            ran += (await engine.runEffects(held, keys)).length;
+            await engine.flush(held);
           } catch (error) {
             onSweepError(conversationId, error);
+          }
+        }
+        for (const due of await store.listConversations({ dueBefore: iso() })) {
+          try {
+            const held = await load(due.id);
+            const approval = held.snapshot.context.approval;
+            if (!approval) continue;
+            const expired = await engine.dispatch(
+              held,
+              { type: 'approval.expired', requestId: approval.requestId, at: iso() },
+              {
+                durable: true,
+                events: [
+                  {
+                    kind: 'notice',
+                    payload: {
+                      text: `Your refund request for order ${approval.orderId} is taking longer than expected; a member of our team will contact you.`,
+                      topic: 'approval',
+                    },
+                  },
+                ],
+              },
+            );
+            if (expired.ok) ran++;
+          } catch (error) {
+            onSweepError(due.id, error);
           }
         }
         return ran;

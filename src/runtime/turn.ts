@@ -1,40 +1,43 @@
 /**
- * One customer turn: reconcile pending effects, code-decided triggers, then the model loop where
- * every proposed tool call is decided by the machine before anything runs.
+ * One customer turn: what code decides from the customer's text first (emails, codes, triggers,
+ * the answer to a refund offer), then the model loop where every proposed tool call is decided
+ * by the machine before anything runs, then the reply (with what code must say about money).
  */
-import type { Backends } from '../backends/types.js';
-import type { Clock, RefundPolicy } from '../policy.js';
 import type { AssistantBlock, Model, ModelMessage, ToolResultBlock, ToolSpec, ToolUseBlock, Usage } from '../models/types.js';
 import { ModelUnavailableError, ZERO_USAGE } from '../models/types.js';
-import type { ConversationStore } from '../store/types.js';
-import { factsOf, stateOf, statusOf } from './conversation-state.js';
-import type { Engine, Loaded } from './engine.js';
+import type { RefundPolicy } from '../policy.js';
+import type { Toolset } from '../tools/types.js';
+import { answerOffer, type OfferOutcome } from './confirmation.js';
+import { readCustomerText } from './customer-text.js';
+import { toCustomerEvent } from './customer-events.js';
+import type { Engine } from './engine.js';
+import { allowedTools, awaitingOf, factsOf } from './facts.js';
+import type { HeldConversation } from './held.js';
 import { buildHistory } from './history.js';
 import { leakContextFor } from './leak-context.js';
-import { buildStateNote } from './prompt.js';
-import { decide } from './proposals.js';
-import type { RetryOptions } from './retry.js';
+import { stateOf, statusOf } from './machine-steps.js';
+import { approvalPendingText, approvalRequestedText, offerText } from './offer-text.js';
+import { buildStateNote, expectedWait } from './prompt.js';
+import { decide, type ProposalDeps } from './proposals.js';
 import { createStreamingSanitizer, type LeakContext, type Sanitizer } from './sanitizer.js';
-import { toCustomerEvent } from './customer-events.js';
-import { findEmails } from './emails.js';
-import { detectTrigger } from './triggers.js';
+import { toolEnv } from './tool-env.js';
 import type { TurnEvent, TurnResult } from './types.js';
 
 export interface TurnDeps {
-  store: ConversationStore;
-  backends: Backends;
   engine: Engine;
   model: Model;
+  toolset: Toolset;
+  toolSpecs: ToolSpec[];
+  proposals: ProposalDeps;
   policy: RefundPolicy;
-  clock: Clock;
-  retry: RetryOptions;
   sanitizer: Sanitizer;
   systemPrompt: string;
-  tools: ToolSpec[];
   /** I12: model calls per customer message. */
   maxModelCalls: number;
   /** I12: wall-clock bound of a turn. */
   turnTimeoutMs: number;
+  /** I12: tool proposals per model response. */
+  maxProposalsPerResponse: number;
 }
 
 export const UNAVAILABLE_REPLY =
@@ -49,7 +52,8 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
   cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
 });
 
-const SMALL_TALK = /^(?:hi|hey|hello|hiya|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| a lot)?|thank you|thx|ty|ok(?:ay)?|cool|great|bye|goodbye|cheers|how are you)\b[\s!.?,]*(?:there|again)?[\s!.?]*$/i;
+const SMALL_TALK =
+  /^(?:hi|hey|hello|hiya|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| a lot)?|thank you|thx|ty|ok(?:ay)?|cool|great|bye|goodbye|cheers|how are you)\b[\s!.?,]*(?:there|again)?[\s!.?]*$/i;
 
 /** A greeting or thanks alone (no request in it). */
 export function isSmallTalk(message: string): boolean {
@@ -57,12 +61,16 @@ export function isSmallTalk(message: string): boolean {
 }
 
 /** Customer-safe text for the state, used when the model gave no usable reply. */
-export function defaultReply(loaded: Loaded, policy: RefundPolicy): string {
-  const f = factsOf(loaded.snapshot, policy);
-  if (f.escalation)
-    return `I've passed your conversation to a member of our team${f.escalation.ticketId ? ` (reference ${f.escalation.ticketId})` : ''}; they will get back to you in ${f.escalation.expectedWait}.`;
-  if (f.pendingRefund) return 'Your refund is being confirmed with our payment provider; I will let you know as soon as it is done.';
-  if (!f.customer) return 'To help you, could you tell me the email address on your account?';
+export function defaultReply(held: HeldConversation): string {
+  const ctx = held.snapshot.context;
+  if (ctx.escalation) {
+    const ref = ctx.escalation.ticketId ? ` (reference ${ctx.escalation.ticketId})` : '';
+    return `I've passed your conversation to a member of our team${ref}; they will get back to you in ${expectedWait(ctx.escalation.priority)}.`;
+  }
+  if (ctx.approval) return approvalPendingText(ctx.approval);
+  if (ctx.pendingRefund) return 'Your refund is being confirmed with our payment provider; I will let you know as soon as it is done.';
+  if (ctx.challenge) return 'Please type the 6-digit code we sent to your email address.';
+  if (!ctx.customer) return 'To help you, could you tell me the email address on your account?';
   return 'How can I help you with your order? If you have the order id (like ORD-1234), please share it.';
 }
 
@@ -75,65 +83,102 @@ export interface TurnOptions {
   onStarted?: () => void;
 }
 
-export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, options: TurnOptions = {}): Promise<TurnResult> {
+/** Keeps only well-formed text and tool_use blocks (a malformed block is dropped, never fatal). */
+function sanitizeBlocks(content: unknown): AssistantBlock[] {
+  if (!Array.isArray(content)) return [];
+  const out: AssistantBlock[] = [];
+  for (const b of content) {
+    if (b && typeof b === 'object' && b.type === 'text' && typeof b.text === 'string') out.push({ type: 'text', text: b.text });
+    else if (b && typeof b === 'object' && b.type === 'tool_use' && typeof b.id === 'string' && typeof b.name === 'string')
+      out.push({ type: 'tool_use', id: b.id, name: b.name, input: b.input ?? {} });
+  }
+  return out;
+}
+
+export async function runTurn(deps: TurnDeps, held: HeldConversation, message: string, options: TurnOptions = {}): Promise<TurnResult> {
   const onEvent = options.onEvent ?? (() => {});
-  const signal = options.signal;
-  const { store, engine, model, policy, sanitizer } = deps;
-  const started = deps.clock().getTime();
+  const { engine, model, policy, sanitizer } = deps;
+  const clock = deps.proposals.clock;
+  const started = clock().getTime();
   const events: TurnEvent[] = [];
   // the leak context in force (refreshed before each model call); every event passes the choke point
-  let leak: LeakContext = {};
+  let leak: LeakContext = leakContextFor(held);
   const emit = (e: TurnEvent) => {
-    const safe = toCustomerEvent(e, sanitizer, leak);
+    const safe = toCustomerEvent(e, deps.toolset, sanitizer, leak);
     events.push(safe);
     onEvent(safe);
   };
+  const say = (text: string) => {
+    const clean = sanitizer.sanitize(text, leak).text;
+    if (!clean) return;
+    spoken.push(clean);
+    emit({ type: 'text', text: `${clean} ` });
+  };
+  const spoken: string[] = [];
   const replyParts: string[] = [];
   let usage: Usage = { ...ZERO_USAGE };
   let modelCalls = 0;
   let progressed = false;
 
-  await store.appendEvents(loaded.record.id, loaded.turn, [{ kind: 'customer_message', payload: { text: message } }]);
-  // I1: only an email the customer wrote may be verified; the machine learns them from the text, not the model
-  const emails = findEmails(message);
-  if (emails.length) await engine.apply(loaded, { type: 'customer.wrote', emails });
+  engine.note(held, { kind: 'customer_message', payload: { text: message } });
+  const read = readCustomerText(message);
+  // I1/I16: only an email the customer gave as theirs, only a code they typed, decided from the text
+  if (read.ownEmails.length || read.codes.length)
+    await engine.dispatch(held, { type: 'customer.wrote', emails: read.ownEmails, codes: read.codes });
 
   // 1. a refund or ticket left pending by a crash or an unknown outcome is finished first
-  const pending = await store.listPendingEffects(loaded.record.id);
-  if (pending.length) await engine.runEffects(loaded, pending.map((p) => p.idempotencyKey));
+  await engine.finishPending(held);
+
+  // I15: a person holds the conversation: the message is recorded for them, the model is not called
+  if (stateOf(held.snapshot) === 'human-active') return finish(deps, held, '', events, emit, usage, 0);
 
   // 2. I6: triggers, decided in code before the model says anything
-  const trigger = detectTrigger(message);
-  // also after a lower-priority escalation: distress or a legal threat is never left in a P3 queue
-  if (trigger) {
-    const applied = await engine.apply(
-      loaded,
-      { type: 'escalate', reason: trigger.reason, priority: trigger.priority, source: 'trigger', summary: `Customer message triggered escalation (${trigger.kind}: "${trigger.matched}").`, orderId: null },
+  if (read.trigger) {
+    const t = read.trigger;
+    await engine.dispatch(
+      held,
+      {
+        type: 'escalate',
+        reason: t.reason,
+        priority: t.priority,
+        source: 'trigger',
+        summary: `Customer message triggered escalation (${t.kind}: "${t.matched}").`,
+        orderId: null,
+      },
       { ticketContext: `Customer said: "${message.slice(0, 300)}"` },
     );
-    if (applied.ok) await engine.runEffects(loaded, applied.effects);
   }
 
-  const leakContext = async (): Promise<LeakContext> => leakContextFor(deps, loaded);
+  // 3. I13: the customer's answer to a standing offer, decided in code from their own words
+  let answered: OfferOutcome | null = null;
+  if (held.snapshot.context.offer && stateOf(held.snapshot) === 'awaiting-confirmation' && read.answer !== 'unclear') {
+    answered = await answerOffer({ engine, store: deps.proposals.store, clock }, held, read.answer);
+    if (answered) {
+      progressed = true;
+      for (const text of answered.say) say(text);
+    }
+  }
 
-  // 3. the model loop (I12: bounded calls and time)
-  const history: ModelMessage[] = buildHistory(await store.listEvents(loaded.record.id));
-  let finished = false;
+  // 4. the model loop (I12: bounded calls, proposals and time)
+  const history: ModelMessage[] = buildHistory(held.log);
+  const seen = new Set<string>();
   let failure: 'unavailable' | 'exhausted' | null = null;
-  while (!finished) {
+  for (;;) {
     if (modelCalls >= deps.maxModelCalls) {
       failure = 'exhausted';
       break;
     }
-    const remaining = deps.turnTimeoutMs - (deps.clock().getTime() - started);
-    if (remaining <= 0 || signal?.aborted) {
+    const remaining = deps.turnTimeoutMs - (clock().getTime() - started);
+    if (remaining <= 0 || options.signal?.aborted) {
       failure = 'exhausted';
       break;
     }
-    const facts = factsOf(loaded.snapshot, policy);
-    const ctx = await leakContext();
-    leak = ctx;
-    const stream = createStreamingSanitizer(sanitizer, ctx, (text) => {
+    // I15: someone may have taken the conversation over meanwhile (another request, another process)
+    if ((await engine.catchUp(held)) && stateOf(held.snapshot) === 'human-active') break;
+    const env = toolEnv(clock, 'chat');
+    const facts = factsOf(held.snapshot, policy, allowedTools(held.snapshot, deps.toolset, env));
+    leak = leakContextFor(held);
+    const stream = createStreamingSanitizer(sanitizer, leak, (text) => {
       replyParts.push(text);
       emit({ type: 'text', text });
     });
@@ -141,12 +186,12 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), remaining);
     const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort);
+    options.signal?.addEventListener('abort', onAbort);
     let content: AssistantBlock[];
     try {
       modelCalls++;
       const response = await model.next(
-        { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: [...history], tools: deps.tools, signal: controller.signal },
+        { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: [...history], tools: deps.toolSpecs, signal: controller.signal },
         options.stream
           ? {
               onText: (delta) => {
@@ -161,73 +206,117 @@ export async function runTurn(deps: TurnDeps, loaded: Loaded, message: string, o
     } catch (error) {
       stream.flush();
       failure = 'unavailable';
-      await store.appendEvents(loaded.record.id, loaded.turn, [
-        { kind: 'error', payload: { where: 'model', message: error instanceof ModelUnavailableError ? error.message : String((error as Error)?.message ?? error).slice(0, 300) } },
-      ]);
+      const why = error instanceof ModelUnavailableError ? error.message : String((error as Error)?.message ?? error);
+      engine.note(held, { kind: 'error', payload: { where: 'model', message: why.slice(0, 300) } });
       break;
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      options.signal?.removeEventListener('abort', onAbort);
     }
     if (!streamed) for (const b of content) if (b.type === 'text') stream.push(`${b.text}\n`);
     stream.flush();
 
-    await store.appendEvents(loaded.record.id, loaded.turn, [{ kind: 'assistant_message', payload: { content } }]);
+    engine.note(held, { kind: 'assistant_message', payload: { content } });
     history.push({ role: 'assistant', content });
     const toolUses = content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
-    if (toolUses.length === 0) {
-      finished = true;
-      break;
-    }
+    if (toolUses.length === 0) break;
     const results: ToolResultBlock[] = [];
-    for (const use of toolUses) {
-      const r = await decide(deps, loaded, use, emit);
+    for (const [i, use] of toolUses.entries()) {
+      if (i >= deps.maxProposalsPerResponse) {
+        // I12: at most a few proposals per response; the rest are refused, recorded, and said so
+        results.push(refuseOverCap(deps, held, use, emit));
+        continue;
+      }
+      const r = await decide(deps.proposals, { held, via: 'chat', emit, seen }, use);
       if (r.progressed) progressed = true;
       results.push(r.block);
     }
-    await store.appendEvents(loaded.record.id, loaded.turn, [{ kind: 'tool_results', payload: { content: results } }]);
+    engine.note(held, { kind: 'tool_results', payload: { content: results } });
     history.push({ role: 'user', content: results });
   }
 
-  // 4. I9: the clarification counter, then the reply
-  // small talk ("thanks", "hello") is not a failed clarification round
-  const ended = await engine.apply(loaded, { type: 'turn.ended', progressed: progressed || isSmallTalk(message) });
-  const escalatedNow = ended.ok && ended.effects.length > 0;
-  if (escalatedNow) await engine.runEffects(loaded, ended.effects);
+  // 5. I9: the clarification counter (small talk, "thanks", is not a failed round)
+  await engine.dispatch(held, { type: 'turn.ended', progressed: progressed || isSmallTalk(message) });
 
-  let reply = replyParts.join('').replace(/[ \t]+\n/g, '\n').replace(/[ \t]{2,}/g, ' ').trim();
+  let reply = [...spoken, replyParts.join('')].join(' ').replace(/[ \t]+\n/g, '\n').replace(/[ \t]{2,}/g, ' ').trim();
   if (failure) {
-    // streamed clients get the apology as text too
     const apology = failure === 'unavailable' ? UNAVAILABLE_REPLY : TOO_LONG_REPLY;
     reply = reply ? `${reply} ${apology}` : apology;
     emit({ type: 'text', text: apology });
-    replyParts.push(apology);
   }
-  // the model replied before the clarification limit escalated, or said nothing usable: say what happens now
-  // (appended and streamed alike, so SSE clients and the JSON reply read the same)
-  if (escalatedNow || !reply || (loaded.snapshot.context.escalation && !/team|person|human|specialist|colleague|agent/i.test(reply))) {
-    const fallback = defaultReply(loaded, policy);
-    reply = reply ? `${reply} ${fallback}` : fallback;
-    emit({ type: 'text', text: reply === fallback ? fallback : ` ${fallback}` });
-  }
-  const state = stateOf(loaded.snapshot);
-  const status = statusOf(loaded.snapshot);
-  emit({ type: 'state', state, status });
-  await store.appendEvents(loaded.record.id, loaded.turn, [
-    { kind: 'reply', payload: { text: reply } },
-    { kind: 'usage', payload: { ...usage, modelCalls } },
-  ]);
-  return { conversation_id: loaded.record.id, reply, state, status, events, usage: { ...usage, modelCalls } };
+  reply = appendCodeSentences(held, reply, answered, emit, sanitizer, leak);
+  return finish(deps, held, reply, events, emit, usage, modelCalls);
 }
 
-/** Keeps only well-formed text and tool_use blocks (a malformed block is dropped, never fatal). */
-function sanitizeBlocks(content: unknown): AssistantBlock[] {
-  if (!Array.isArray(content)) return [];
-  const out: AssistantBlock[] = [];
-  for (const b of content) {
-    if (b && typeof b === 'object' && b.type === 'text' && typeof b.text === 'string') out.push({ type: 'text', text: b.text });
-    else if (b && typeof b === 'object' && b.type === 'tool_use' && typeof b.id === 'string' && typeof b.name === 'string')
-      out.push({ type: 'tool_use', id: b.id, name: b.name, input: b.input ?? {} });
+/** What code says at the end of a turn: the offer to answer, the approval under way, or what happens now. */
+function appendCodeSentences(
+  held: HeldConversation,
+  reply: string,
+  answered: OfferOutcome | null,
+  emit: (e: TurnEvent) => void,
+  sanitizer: Sanitizer,
+  leak: LeakContext,
+): string {
+  const ctx = held.snapshot.context;
+  const state = stateOf(held.snapshot);
+  const add = (text: string) => {
+    const clean = sanitizer.sanitize(text, leak).text;
+    if (!clean || reply.includes(clean)) return;
+    emit({ type: 'text', text: reply ? ` ${clean}` : clean });
+    reply = reply ? `${reply} ${clean}` : clean;
+  };
+  if (state === 'human-active') return reply;
+  if (state === 'awaiting-confirmation' && ctx.offer) add(offerText(ctx.offer));
+  else if (state === 'awaiting-approval' && ctx.approval && answered?.kind !== 'approval') {
+    const requestedNow = held.log.some((e) => e.n === null && e.kind === 'fact' && factTo(e.payload) === 'awaiting-approval');
+    add(requestedNow ? approvalRequestedText(ctx.approval) : approvalPendingText(ctx.approval));
   }
-  return out;
+  const mentionsTeam = /team|person|human|specialist|colleague|agent/i.test(reply);
+  if (!reply || (ctx.escalation && !mentionsTeam)) add(defaultReply(held));
+  return reply;
+}
+
+const factTo = (payload: unknown): string | null =>
+  payload && typeof payload === 'object' && 'to' in payload && typeof payload.to === 'string' ? payload.to : null;
+
+function refuseOverCap(deps: TurnDeps, held: HeldConversation, use: ToolUseBlock, emit: (e: TurnEvent) => void): ToolResultBlock {
+  const reason = `At most ${deps.maxProposalsPerResponse} tool calls per response; this one was not run. Propose it again later if still needed.`;
+  deps.engine.note(held, {
+    kind: 'proposal',
+    payload: {
+      toolUseId: use.id,
+      tool: use.name,
+      input: { omitted: true },
+      source: 'chat',
+      state: stateOf(held.snapshot),
+      decision: 'rejected',
+      code: 'TOO_MANY_PROPOSALS',
+      invariant: 'I12',
+      reason,
+    },
+  });
+  emit({ type: 'tool_rejected', tool_use_id: use.id, name: use.name, reason });
+  return { type: 'tool_result', tool_use_id: use.id, content: reason, is_error: true };
+}
+
+async function finish(
+  deps: TurnDeps,
+  held: HeldConversation,
+  reply: string,
+  events: TurnEvent[],
+  emit: (e: TurnEvent) => void,
+  usage: Usage,
+  modelCalls: number,
+): Promise<TurnResult> {
+  const state = stateOf(held.snapshot);
+  const status = statusOf(held.snapshot);
+  const awaiting = awaitingOf(held.snapshot);
+  emit({ type: 'state', state, status, awaiting });
+  deps.engine.note(
+    held,
+    ...(reply ? [{ kind: 'reply' as const, payload: { text: reply } }] : []),
+    { kind: 'usage', payload: { ...usage, modelCalls } },
+  );
+  await deps.engine.flush(held);
+  return { conversation_id: held.id, reply, state, status, awaiting, events, usage: { ...usage, modelCalls } };
 }

@@ -1,22 +1,57 @@
 /** The conversation store on a SqlDriver (SQLite or PostgreSQL): one implementation, two dialects. */
-import { SCHEMA_VERSION, schemaSql } from './schema.js';
-import type { SqlDriver, SqlQueryable } from './sql.js';
+import { ADDED_COLUMNS, ADDED_INDEXES, SCHEMA_VERSION, schemaSql } from './schema.js';
+import type { SqlDriver, SqlQueryable, SqlValue } from './sql.js';
 import type {
   CommitResult,
   CommitStep,
   ConversationRecord,
+  ConversationStatus,
   ConversationStore,
   EffectRecord,
   NewEvent,
+  SnapshotIndex,
   StoredEvent,
 } from './types.js';
 
 type Row = Record<string, unknown>;
 
-/** Creates the tables if needed (idempotent; safe from several processes at once). */
+async function columnsOf(db: SqlDriver, table: string): Promise<Set<string>> {
+  const rows =
+    db.dialect === 'sqlite'
+      ? await db.all<Row>('SELECT name FROM pragma_table_info(?)', [table])
+      : await db.all<Row>('SELECT column_name AS name FROM information_schema.columns WHERE table_name = ?', [table]);
+  return new Set(rows.map((r) => String(r.name)));
+}
+
+/** Creates the tables if needed and brings older databases up to date (idempotent; safe from several processes). */
 export async function migrate(db: SqlDriver): Promise<void> {
   await db.exec(schemaSql(db.dialect));
-  await db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING', ['schema_version', String(SCHEMA_VERSION)]);
+  const missing: string[] = [];
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    if (!(await columnsOf(db, table)).has(column))
+      missing.push(
+        db.dialect === 'sqlite'
+          ? `ALTER TABLE ${table} ADD COLUMN ${column} ${type};`
+          : `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type};`,
+      );
+  }
+  if (missing.length) await db.exec(missing.join('\n'));
+  // events of schema 1 get their per-conversation numbers, conversations their index columns
+  await db.run(
+    `UPDATE events SET n = (SELECT COUNT(*) FROM events e2 WHERE e2.conversation_id = events.conversation_id
+       AND e2.seq <= events.seq) WHERE n IS NULL`,
+  );
+  await db.exec(ADDED_INDEXES);
+  const value = db.dialect === 'sqlite' ? "json_extract(snapshot, '$.value')" : "(snapshot::json->>'value')";
+  await db.run(
+    `UPDATE conversations SET
+       event_count = (SELECT COALESCE(MAX(e.n), 0) FROM events e WHERE e.conversation_id = conversations.id),
+       state = ${value},
+       status = CASE ${value} WHEN 'escalated' THEN 'escalated' WHEN 'resolved' THEN 'resolved' ELSE 'open' END
+     WHERE state IS NULL`,
+  );
+  await db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING', ['schema_version', '1']);
+  await db.run('UPDATE meta SET value = ? WHERE key = ?', [String(SCHEMA_VERSION), 'schema_version']);
 }
 
 /**
@@ -28,6 +63,10 @@ export async function releaseAllClaims(db: SqlDriver): Promise<void> {
   await db.run('UPDATE effects SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by IS NOT NULL');
 }
 
+const STATUSES: readonly ConversationStatus[] = ['open', 'resolved', 'escalated'];
+const asStatus = (v: unknown): ConversationStatus => STATUSES.find((s) => s === v) ?? 'open';
+const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
 function toConversation(r: Row): ConversationRecord {
   return {
     id: String(r.id),
@@ -36,6 +75,10 @@ function toConversation(r: Row): ConversationRecord {
     snapshot: JSON.parse(String(r.snapshot)),
     tokenHash: String(r.token_hash),
     turn: Number(r.turn),
+    eventCount: Number(r.event_count ?? 0),
+    state: String(r.state ?? ''),
+    status: asStatus(r.status),
+    waitingSince: strOrNull(r.waiting_since),
     createdAt: String(r.created_at),
     updatedAt: String(r.updated_at),
   };
@@ -45,7 +88,7 @@ function toEffect(r: Row): EffectRecord {
   return {
     idempotencyKey: String(r.idempotency_key),
     conversationId: String(r.conversation_id),
-    kind: String(r.kind) as EffectRecord['kind'],
+    kind: String(r.kind),
     status: String(r.status) as EffectRecord['status'],
     request: JSON.parse(String(r.request)),
     response: r.response === null || r.response === undefined ? null : JSON.parse(String(r.response)),
@@ -55,17 +98,48 @@ function toEffect(r: Row): EffectRecord {
   };
 }
 
-async function insertEvents(q: SqlQueryable, conversationId: string, turn: number, events: NewEvent[], now: string) {
-  for (const e of events) {
-    await q.run('INSERT INTO events (conversation_id, turn, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)', [
-      conversationId,
-      turn,
-      e.kind,
-      JSON.stringify(e.payload ?? null),
-      now,
-    ]);
-  }
+function toEvent(r: Row): StoredEvent {
+  return {
+    seq: Number(r.seq),
+    n: Number(r.n),
+    conversationId: String(r.conversation_id),
+    turn: Number(r.turn),
+    kind: String(r.kind) as StoredEvent['kind'],
+    payload: JSON.parse(String(r.payload)),
+    createdAt: String(r.created_at),
+  };
 }
+
+/** Inserts events numbered after `lastN` in one statement (one round trip, whatever their number). */
+async function insertEvents(
+  q: SqlQueryable,
+  conversationId: string,
+  turn: number,
+  events: NewEvent[],
+  lastN: number,
+  now: string,
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const params: SqlValue[] = [];
+  const rows = events.map((e, i) => {
+    params.push(conversationId, lastN - events.length + i + 1, turn, e.kind, JSON.stringify(e.payload ?? null), now);
+    return '(?, ?, ?, ?, ?, ?)';
+  });
+  const inserted = await q.all<Row>(
+    `INSERT INTO events (conversation_id, n, turn, kind, payload, created_at) VALUES ${rows.join(', ')} RETURNING seq, n`,
+    params,
+  );
+  const seqByN = new Map(inserted.map((r) => [Number(r.n), Number(r.seq)]));
+  return events.map((e, i) => {
+    const n = lastN - events.length + i + 1;
+    return { ...e, payload: e.payload ?? null, seq: seqByN.get(n) ?? 0, n, conversationId, turn, createdAt: now };
+  });
+}
+
+function indexParams(index: SnapshotIndex, now: string): SqlValue[] {
+  return [index.state, index.status, index.waiting ? 1 : 0, now, index.wakeAt];
+}
+const INDEX_SET = 'state = ?, status = ?, waiting_since = CASE WHEN ? = 1 THEN COALESCE(waiting_since, ?) ELSE NULL END, wake_at = ?';
 
 /** Thrown inside a transaction to roll it back with a result. */
 class Abort {
@@ -78,19 +152,29 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
   return {
     kind: db.dialect,
     description: db.description,
-    async createConversation({ id, tokenHash, machineVersion, snapshot, now: at }) {
-      await db.run(
-        'INSERT INTO conversations (id, version, machine_version, snapshot, token_hash, turn, created_at, updated_at) VALUES (?, 1, ?, ?, ?, 0, ?, ?)',
-        [id, machineVersion, JSON.stringify(snapshot), tokenHash, at, at],
-      );
+    async createConversation({ id, tokenHash, machineVersion, snapshot, index, now: at, events }) {
+      await db.tx(async (q) => {
+        await q.run(
+          `INSERT INTO conversations (id, version, machine_version, snapshot, token_hash, turn, event_count,
+             state, status, waiting_since, wake_at, created_at, updated_at)
+           VALUES (?, 1, ?, ?, ?, 0, ?, ?, ?, NULL, ?, ?, ?)`,
+          [id, machineVersion, JSON.stringify(snapshot), tokenHash, events.length, index.state, index.status, index.wakeAt, at, at],
+        );
+        await insertEvents(q, id, 0, events, events.length, at);
+      });
     },
     async getConversation(id) {
       const rows = await db.all<Row>('SELECT * FROM conversations WHERE id = ?', [id]);
       return rows[0] ? toConversation(rows[0]) : null;
     },
+    async getVersion(id) {
+      const rows = await db.all<Row>('SELECT version FROM conversations WHERE id = ?', [id]);
+      return rows[0] ? Number(rows[0].version) : null;
+    },
     async acquireLease(id, holder, until, at) {
       const { changes } = await db.run(
-        'UPDATE conversations SET lease_holder = ?, lease_until = ? WHERE id = ? AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)',
+        `UPDATE conversations SET lease_holder = ?, lease_until = ?
+         WHERE id = ? AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)`,
         [holder, until, id, at, holder],
       );
       return changes === 1;
@@ -102,27 +186,41 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       const at = iso();
       try {
         return await db.tx(async (q) => {
-          const moved = await q.run(
-            'UPDATE conversations SET version = version + 1, snapshot = ?, turn = ?, updated_at = ? WHERE id = ? AND version = ?',
-            [JSON.stringify(step.snapshot), step.turn, at, step.conversationId, step.expectedVersion],
+          // the CAS takes the conversation's row lock: events are numbered in commit order under it
+          const moved = await q.all<Row>(
+            `UPDATE conversations SET version = version + 1, snapshot = ?, turn = ?, updated_at = ?, ${INDEX_SET},
+               event_count = event_count + ?
+             WHERE id = ? AND version = ? RETURNING event_count`,
+            [
+              JSON.stringify(step.snapshot),
+              step.turn,
+              at,
+              ...indexParams(step.index, at),
+              step.events.length,
+              step.conversationId,
+              step.expectedVersion,
+            ],
           );
-          if (moved.changes !== 1) throw new Abort({ ok: false, reason: 'conflict' });
+          const row = moved[0];
+          if (!row) throw new Abort({ ok: false, reason: 'conflict' });
           for (const effect of step.effects ?? []) {
             const inserted = await q.all<Row>(
               `INSERT INTO effects (idempotency_key, conversation_id, kind, status, request, attempts, created_at, updated_at)
                VALUES (?, ?, ?, 'pending', ?, 0, ?, ?) ON CONFLICT DO NOTHING RETURNING idempotency_key`,
               [effect.idempotencyKey, step.conversationId, effect.kind, JSON.stringify(effect.request), at, at],
             );
-            if (inserted.length !== 1) throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: effect.idempotencyKey });
+            if (inserted.length !== 1)
+              throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: effect.idempotencyKey });
           }
           for (const done of step.completeEffects ?? []) {
             await q.run(
-              "UPDATE effects SET status = ?, response = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE idempotency_key = ? AND status = 'pending'",
+              `UPDATE effects SET status = ?, response = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
+               WHERE idempotency_key = ? AND status = 'pending'`,
               [done.status, JSON.stringify(done.response ?? null), at, done.idempotencyKey],
             );
           }
-          await insertEvents(q, step.conversationId, step.turn, step.events, at);
-          return { ok: true as const, version: step.expectedVersion + 1 };
+          const events = await insertEvents(q, step.conversationId, step.turn, step.events, Number(row.event_count), at);
+          return { ok: true as const, version: step.expectedVersion + 1, events };
         });
       } catch (error) {
         if (error instanceof Abort) return error.result;
@@ -130,22 +228,42 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       }
     },
     async appendEvents(conversationId, turn, events) {
-      if (events.length === 0) return;
+      if (events.length === 0) return [];
       const at = iso();
-      await db.tx((q) => insertEvents(q, conversationId, turn, events, at));
+      return db.tx(async (q) => {
+        const rows = await q.all<Row>(
+          'UPDATE conversations SET event_count = event_count + ? WHERE id = ? RETURNING event_count',
+          [events.length, conversationId],
+        );
+        if (!rows[0]) throw new Error('conversation not found');
+        return insertEvents(q, conversationId, turn, events, Number(rows[0].event_count), at);
+      });
     },
-    async listEvents(conversationId) {
-      const rows = await db.all<Row>('SELECT * FROM events WHERE conversation_id = ? ORDER BY seq', [conversationId]);
-      return rows.map(
-        (r): StoredEvent => ({
-          seq: Number(r.seq),
-          conversationId: String(r.conversation_id),
-          turn: Number(r.turn),
-          kind: String(r.kind) as StoredEvent['kind'],
-          payload: JSON.parse(String(r.payload)),
-          createdAt: String(r.created_at),
-        }),
+    async listEvents(conversationId, afterN = 0) {
+      const rows = await db.all<Row>('SELECT * FROM events WHERE conversation_id = ? AND n > ? ORDER BY n', [conversationId, afterN]);
+      return rows.map(toEvent);
+    },
+    async listConversations({ states, dueBefore, limit = 500 }) {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      if (states?.length) {
+        where.push(`state IN (${states.map(() => '?').join(', ')})`);
+        params.push(...states);
+      }
+      if (dueBefore) {
+        where.push('wake_at IS NOT NULL AND wake_at <= ?');
+        params.push(dueBefore);
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const rows = await db.all<Row>(
+        `SELECT * FROM conversations ${clause} ORDER BY COALESCE(waiting_since, updated_at), id LIMIT ${Math.max(1, Math.floor(limit))}`,
+        params,
       );
+      return rows.map(toConversation);
+    },
+    async listConversationIds() {
+      const rows = await db.all<Row>('SELECT id FROM conversations ORDER BY created_at, id');
+      return rows.map((r) => String(r.id));
     },
     async getEffect(key) {
       const rows = await db.all<Row>('SELECT * FROM effects WHERE idempotency_key = ?', [key]);
@@ -153,13 +271,17 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
     },
     async listPendingEffects(conversationId) {
       const rows = conversationId
-        ? await db.all<Row>("SELECT * FROM effects WHERE status = 'pending' AND conversation_id = ? ORDER BY created_at", [conversationId])
-        : await db.all<Row>("SELECT * FROM effects WHERE status = 'pending' ORDER BY created_at");
+        ? await db.all<Row>(
+            "SELECT * FROM effects WHERE status = 'pending' AND conversation_id = ? ORDER BY created_at, idempotency_key",
+            [conversationId],
+          )
+        : await db.all<Row>("SELECT * FROM effects WHERE status = 'pending' ORDER BY created_at, idempotency_key");
       return rows.map(toEffect);
     },
     async claimEffect(key, holder, until, at) {
       const { changes } = await db.run(
-        "UPDATE effects SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE idempotency_key = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)",
+        `UPDATE effects SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+         WHERE idempotency_key = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)`,
         [holder, until, key, at],
       );
       return changes === 1;

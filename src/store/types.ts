@@ -7,6 +7,8 @@ export interface PersistedConversation {
   context: ConversationContext;
 }
 
+export type ConversationStatus = 'open' | 'resolved' | 'escalated';
+
 export interface ConversationRecord {
   id: string;
   version: number;
@@ -15,11 +17,18 @@ export interface ConversationRecord {
   tokenHash: string;
   /** Number of customer turns started. */
   turn: number;
+  /** Events in this conversation's log (the last event's `n`). */
+  eventCount: number;
+  state: string;
+  status: ConversationStatus;
+  /** Since when the conversation waits for a person (escalated, approval, takeover), or null. */
+  waitingSince: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export type EventKind =
+  | 'created'
   | 'customer_message'
   | 'assistant_message'
   | 'tool_results'
@@ -29,7 +38,12 @@ export type EventKind =
   | 'reply'
   | 'usage'
   | 'foreign_terms'
-  | 'error';
+  | 'error'
+  | 'note'
+  | 'notice'
+  | 'operator_message'
+  | 'operator_action'
+  | 'superseded';
 
 export interface NewEvent {
   kind: EventKind;
@@ -37,18 +51,20 @@ export interface NewEvent {
 }
 
 export interface StoredEvent extends NewEvent {
+  /** Global insertion order (not commit order across conversations: read a conversation by `n`). */
   seq: number;
+  /** Position in this conversation's log, 1-based, in commit order (assigned under the conversation's row lock). */
+  n: number;
   conversationId: string;
   turn: number;
   createdAt: string;
 }
 
-export type EffectKind = 'refund' | 'ticket';
 export type EffectStatus = 'pending' | 'done' | 'failed';
 
 export interface NewEffect {
   idempotencyKey: string;
-  kind: EffectKind;
+  kind: string;
   request: unknown;
 }
 
@@ -61,11 +77,22 @@ export interface EffectRecord extends NewEffect {
   updatedAt: string;
 }
 
+/** What the store indexes of a snapshot, so queues and sweeps need not parse every snapshot. */
+export interface SnapshotIndex {
+  state: string;
+  status: ConversationStatus;
+  /** Waiting for a person now (the queue's wait time starts when this becomes true). */
+  waiting: boolean;
+  /** When the sweep must look at it next (an approval's deadline), or null. */
+  wakeAt: string | null;
+}
+
 export interface CommitStep {
   conversationId: string;
   /** The version read; the commit fails with 'conflict' if another writer moved it. */
   expectedVersion: number;
   snapshot: PersistedConversation;
+  index: SnapshotIndex;
   turn: number;
   events: NewEvent[];
   /** Effects to insert; an existing idempotency key fails the whole step with 'duplicate_effect'. */
@@ -75,23 +102,39 @@ export interface CommitStep {
 }
 
 export type CommitResult =
-  | { ok: true; version: number }
+  | { ok: true; version: number; events: StoredEvent[] }
   | { ok: false; reason: 'conflict' }
   | { ok: false; reason: 'duplicate_effect'; idempotencyKey: string };
+
+export interface NewConversation {
+  id: string;
+  tokenHash: string;
+  machineVersion: number;
+  snapshot: PersistedConversation;
+  index: SnapshotIndex;
+  now: string;
+  events: NewEvent[];
+}
 
 export interface ConversationStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly description: string;
-  createConversation(record: { id: string; tokenHash: string; machineVersion: number; snapshot: PersistedConversation; now: string }): Promise<void>;
+  createConversation(record: NewConversation): Promise<void>;
   getConversation(id: string): Promise<ConversationRecord | null>;
+  /** The current version only (cheap: tells a turn whether someone else committed meanwhile). */
+  getVersion(id: string): Promise<number | null>;
   /** Takes the turn lease if free or expired. */
   acquireLease(id: string, holder: string, until: string, now: string): Promise<boolean>;
   releaseLease(id: string, holder: string): Promise<void>;
   /** One transaction: compare-and-swap the snapshot, append events, insert/complete effects. */
   commit(step: CommitStep): Promise<CommitResult>;
-  /** Appends events without changing the snapshot (messages, rejected proposals). */
-  appendEvents(conversationId: string, turn: number, events: NewEvent[]): Promise<void>;
-  listEvents(conversationId: string): Promise<StoredEvent[]>;
+  /** Appends events without changing the snapshot (operator messages, rejected proposals outside a turn). */
+  appendEvents(conversationId: string, turn: number, events: NewEvent[]): Promise<StoredEvent[]>;
+  /** The log in commit order; `afterN` reads only what came after (a live stream's resume point). */
+  listEvents(conversationId: string, afterN?: number): Promise<StoredEvent[]>;
+  /** Conversations by state (the operators' queue) or due for the sweep (`wakeAt` passed). */
+  listConversations(filter: { states?: string[]; dueBefore?: string; limit?: number }): Promise<ConversationRecord[]>;
+  listConversationIds(): Promise<string[]>;
   getEffect(idempotencyKey: string): Promise<EffectRecord | null>;
   listPendingEffects(conversationId?: string): Promise<EffectRecord[]>;
   /** Claims a pending effect for execution: exclusive until `until`, whoever asks (use a fresh holder per attempt). */

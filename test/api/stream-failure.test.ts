@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FaultPoint } from '../../src/runtime/engine.js';
+import type { FaultPoint } from '../../src/effects/types.js';
 import { text, toolUse } from '../support/scripted-model.js';
 import { bearer, buildApi, json, parseSse, startConversation, type ApiFixture } from './api-harness.js';
 

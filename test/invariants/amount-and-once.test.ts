@@ -26,7 +26,7 @@ describe('I3 amount', () => {
     expect(refunds.map((r) => [r.order_id, r.amount])).toEqual([['ORD-8842', 89.99]]);
   });
 
-  it('never refunds above the limit: a P2 ticket instead', async () => {
+  it('never refunds above the limit: an approval request and a P2 ticket carrying its id instead (I3, I14)', async () => {
     h = await createHarness(
       scriptedModel([
         [toolUse('get_customer', { email: 'james@example.com' }), toolUse('lookup_order', { order_id: 'ORD-7771' })],
@@ -37,10 +37,16 @@ describe('I3 amount', () => {
     );
     const c = await chatOnce(h, 'james@example.com ORD-7771 never arrived');
     const p = await proposalsOf(h, c.conversation_id);
-    expect(p[2]).toMatchObject({ decision: 'rejected', code: 'LIMIT_EXCEEDED' });
-    expect(p[3]?.decision).toBe('rejected');
+    // the proposal becomes a request for a supervisor, never a refund; a second proposal waits its turn
+    expect(p[2]).toMatchObject({ decision: 'accepted' });
+    expect(p[3]).toMatchObject({ decision: 'rejected' });
     expect(await refundsOf(h)).toEqual([]);
-    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P2', 'policy_exception']]);
+    const tickets = await ticketsOf(h, c.conversation_id);
+    expect(tickets.map((t) => [t.priority, t.reason])).toEqual([['P2', 'policy_exception']]);
+    expect(c.result.state).toBe('awaiting-approval');
+    expect(c.result.awaiting).toMatchObject({ kind: 'approval', order_id: 'ORD-7771', amount: 400 });
+    const requestId = c.result.awaiting?.kind === 'approval' ? c.result.awaiting.request_id : '';
+    expect(tickets[0]?.approval_request_id).toBe(requestId);
     expect(c.result.status).toBe('escalated');
   });
 
@@ -49,7 +55,8 @@ describe('I3 amount', () => {
       policy: { refundLimitCents: 5000, returnWindowDays: 30 },
     });
     const c = await chatOnce(h, 'sarah@example.com');
-    expect((await proposalsOf(h, c.conversation_id))[2]).toMatchObject({ decision: 'rejected', code: 'LIMIT_EXCEEDED' });
+    expect((await proposalsOf(h, c.conversation_id))[2]).toMatchObject({ decision: 'accepted' });
+    expect(c.result.state).toBe('awaiting-approval');
     expect(await refundsOf(h)).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ describe('claude adapter: the request', () => {
     expect(new Set(prefixes).size).toBe(1);
 
     const tools = bodies[0]?.tools ?? [];
-    expect(tools.map((t) => t.name)).toEqual(['get_customer', 'lookup_order', 'process_refund', 'escalate_to_human']);
+    expect(tools.map((t) => t.name)).toEqual(['get_customer', 'verify_code', 'lookup_order', 'process_refund', 'escalate_to_human']);
     expect(tools.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
     expect(tools.slice(0, -1).every((t) => t.cache_control === undefined)).toBe(true);
     expect(bodies[0]?.system).toEqual([{ type: 'text', text: sampleRequest().system, cache_control: { type: 'ephemeral' } }]);

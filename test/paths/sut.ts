@@ -18,6 +18,7 @@ import { createSqlStore, migrate } from '../../src/store/sql-store.js';
 import type { SqlDriver, SqlQueryable, SqlValue } from '../../src/store/sql.js';
 import type { TurnStep } from './alphabet.js';
 import { plannerModel } from './planner-model.js';
+import { productParts } from '../support/runtime-parts.js';
 
 export const FIXED_NOW = new Date('2026-11-26T12:00:00.000Z');
 const clock = () => FIXED_NOW;
@@ -93,6 +94,8 @@ export async function createSut(): Promise<Sut> {
       policy: DEFAULT_POLICY,
       clock,
       retry: { retries: 2, baseDelayMs: 1, sleep: async () => {} },
+      ...productParts(),
+      confirmRefunds: false,
     });
   const transitions = new Set<string>();
   const conv = (role: string) => {

@@ -26,7 +26,10 @@ describe.each(['before-payment', 'after-payment', 'after-commit'] as const)('SUP
     const crashing = await startServer({ SUPPORT_DATA_DIR: dir, SUPPORT_FAULT: point });
     servers.push(crashing);
     const conv = await openConversation(crashing.url);
-    await expect(sendMessage(crashing.url, conv, REFUND_MESSAGE)).rejects.toThrow();
+    // the offer, then the customer's yes: the refund runs (and the process dies) on the yes
+    const offered = await json(await sendMessage(crashing.url, conv, REFUND_MESSAGE));
+    expect(offered.awaiting).toMatchObject({ kind: 'confirmation', order_id: 'ORD-8842', amount: 89.99 });
+    await expect(sendMessage(crashing.url, conv, 'Yes please, go ahead.')).rejects.toThrow();
     const exit = await crashing.exited;
     expect(exit.signal).toBe('SIGKILL');
     expect(crashing.output()).toContain(`dying at ${point}`);

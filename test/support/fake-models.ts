@@ -6,7 +6,8 @@
 import type { ModelRequest, StateFacts } from '../../src/models/types.js';
 import { DEFAULT_POLICY } from '../../src/policy.js';
 import { buildStateNote, buildSystemPrompt } from '../../src/runtime/prompt.js';
-import { toAnthropicTools } from '../../src/tools/to-anthropic.js';
+import { defaultTools } from '../../src/tools/catalog.js';
+import { toolSpecs } from '../../src/tools/to-anthropic.js';
 import type { FakeBlock, FakeMessageReply, FakeReply, FakeRequestBody } from './fake-anthropic.js';
 
 export type FakeModel = (body: FakeRequestBody) => FakeReply;
@@ -198,7 +199,7 @@ export function sampleRequest(overrides: Partial<ModelRequest> = {}): ModelReque
     stateNote: buildStateNote(facts),
     facts,
     messages: [{ role: 'user', content: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.' }],
-    tools: toAnthropicTools(),
+    tools: toolSpecs(defaultTools()),
     ...overrides,
   };
 }

@@ -11,6 +11,7 @@ import { createRuntime, type RuntimeOptions } from '../../src/runtime/runtime.js
 import { createSqliteDriver } from '../../src/store/sqlite-driver.js';
 import { createSqlStore, migrate, releaseAllClaims } from '../../src/store/sql-store.js';
 import type { SqlDriver } from '../../src/store/sql.js';
+import { productParts } from './runtime-parts.js';
 
 export const FIXED_NOW = new Date('2026-11-26T12:00:00.000Z');
 export const noSleep = async () => {};
@@ -46,6 +47,10 @@ export async function createHarness(
     policy: options.policy ?? DEFAULT_POLICY,
     clock,
     retry: { retries: 2, baseDelayMs: 1, sleep: noSleep },
+    ...productParts(),
+    // the tests written before refund confirmation keep their behaviour (SUPPORT_CONFIRM_REFUNDS=never);
+    // tests of confirmation, approval and the path suite turn it on
+    confirmRefunds: false,
     ...options.runtime,
   });
   const h: Harness = {

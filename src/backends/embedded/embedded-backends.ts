@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { SqlDriver } from '../../store/sql.js';
 import type {
   Backends,
+  Mailbox,
+  Mailer,
+  SentMail,
   CustomerRecord,
   OrderRecord,
   RefundRecord,
@@ -64,15 +67,54 @@ function toTicket(r: Row): TicketRecord {
     customerId: strOrNull(r.customer_id),
     orderId: strOrNull(r.order_id),
     conversationId: str(r.conversation_id),
+    approvalRequestId: strOrNull(r.approval_request_id),
     createdAt: str(r.created_at),
+  };
+}
+
+function toMail(r: Row): SentMail {
+  return {
+    messageId: str(r.message_id),
+    idempotencyKey: str(r.idempotency_key),
+    to: str(r.to_address),
+    subject: str(r.subject),
+    text: str(r.body),
+    sentAt: str(r.sent_at),
+  };
+}
+
+/** The development mailbox: mail is stored, never sent (read it at GET /api/operator/mailbox). */
+export function createEmbeddedMailbox(db: SqlDriver, clock: () => Date = () => new Date()): Mailer & Mailbox {
+  return {
+    async send(message) {
+      await db.run(
+        `INSERT INTO mailbox (message_id, idempotency_key, to_address, subject, body, sent_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [shortId('MAIL'), message.idempotencyKey, message.to, message.subject, message.text, clock().toISOString()],
+      );
+      const rows = await db.all<Row>('SELECT message_id FROM mailbox WHERE idempotency_key = ?', [message.idempotencyKey]);
+      return { messageId: str(rows[0]?.message_id) };
+    },
+    async list(filter = {}) {
+      const limit = Math.max(1, Math.min(500, Math.floor(filter.limit ?? 100)));
+      const rows = filter.to
+        ? await db.all<Row>(`SELECT * FROM mailbox WHERE lower(to_address) = lower(?) ORDER BY sent_at DESC, message_id LIMIT ${limit}`, [filter.to])
+        : await db.all<Row>(`SELECT * FROM mailbox ORDER BY sent_at DESC, message_id LIMIT ${limit}`);
+      return rows.map(toMail);
+    },
   };
 }
 
 const shortId = (prefix: string) => `${prefix}-${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
 
 /** Creates the embedded backends on a database already migrated (see createSqlStore). */
-export function createEmbeddedBackends(db: SqlDriver, clock: () => Date = () => new Date()): Backends {
+export function createEmbeddedBackends(
+  db: SqlDriver,
+  clock: () => Date = () => new Date(),
+  mailer: Mailer = createEmbeddedMailbox(db, clock),
+): Backends {
   return {
+    mailer,
     crm: {
       async findCustomerByEmail(email) {
         const rows = await db.all<Row>('SELECT * FROM customers WHERE lower(email) = lower(?)', [email.trim()]);
@@ -115,9 +157,21 @@ export function createEmbeddedBackends(db: SqlDriver, clock: () => Date = () => 
     tickets: {
       async open(req: TicketRequest) {
         await db.run(
-          `INSERT INTO tickets (ticket_id, idempotency_key, priority, reason, context, customer_id, order_id, conversation_id, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          [shortId('TKT'), req.idempotencyKey, req.priority, req.reason, req.context, req.customerId, req.orderId, req.conversationId, clock().toISOString()],
+          `INSERT INTO tickets (ticket_id, idempotency_key, priority, reason, context, customer_id, order_id,
+             conversation_id, approval_request_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          [
+            shortId('TKT'),
+            req.idempotencyKey,
+            req.priority,
+            req.reason,
+            req.context,
+            req.customerId,
+            req.orderId,
+            req.conversationId,
+            req.approvalRequestId ?? null,
+            clock().toISOString(),
+          ],
         );
         const rows = await db.all<Row>('SELECT * FROM tickets WHERE idempotency_key = ?', [req.idempotencyKey]);
         if (!rows[0]) throw new Error('ticket insert failed');
