@@ -88,6 +88,10 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       const rows = await db.all<Row>('SELECT * FROM conversations WHERE id = ?', [id]);
       return rows[0] ? toConversation(rows[0]) : null;
     },
+    async listConversationIds() {
+      const rows = await db.all<Row>('SELECT id FROM conversations ORDER BY created_at, id');
+      return rows.map((r) => String(r.id));
+    },
     async acquireLease(id, holder, until, at) {
       const { changes } = await db.run(
         'UPDATE conversations SET lease_holder = ?, lease_until = ? WHERE id = ? AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)',

@@ -84,6 +84,8 @@ export interface ConversationStore {
   readonly description: string;
   createConversation(record: { id: string; tokenHash: string; machineVersion: number; snapshot: PersistedConversation; now: string }): Promise<void>;
   getConversation(id: string): Promise<ConversationRecord | null>;
+  /** Every conversation id, oldest first (replay checks, inspection tools). */
+  listConversationIds(): Promise<string[]>;
   /** Takes the turn lease if free or expired. */
   acquireLease(id: string, holder: string, until: string, now: string): Promise<boolean>;
   releaseLease(id: string, holder: string): Promise<void>;
