@@ -21,7 +21,7 @@ export interface LiveInspectorOptions {
   history?: (conversationId: string) => Promise<ConversationLog | null>;
   /**
    * Messages held while the relay is not connected (the package's default of 200 would drop the
-   * start of a long conversation, definition included). Default 100,000.
+   * start of a long conversation, definition included). Default 20,000: about 10,000 facts.
    */
   maxDeferredMessages?: number;
   /** Conversations remembered, default 10,000 (least recently active forgotten first; seen again, definition again). */
@@ -36,7 +36,11 @@ export interface LiveInspector {
   stop(): void;
 }
 
-/** Creates the live inspector; it connects to the relay at once and reconnects after errors. */
+/**
+ * Creates the live inspector; it connects to the relay at once and retries every 5 s while it
+ * cannot. Known limit of @statelyai/inspect 0.7.2's adapter: once connected, a relay that goes
+ * away is not reconnected (messages are held, up to maxDeferredMessages): restart the server.
+ */
 export function createLiveInspector(options: LiveInspectorOptions): LiveInspector {
   const { machine, history } = options;
   const maxConversations = options.maxConversations ?? 10_000;
@@ -46,7 +50,7 @@ export function createLiveInspector(options: LiveInspectorOptions): LiveInspecto
     createWebSocketInspector({
       ...inspectorOptions,
       url: options.url,
-      maxDeferredEvents: options.maxDeferredMessages ?? 100_000,
+      maxDeferredEvents: options.maxDeferredMessages ?? 20_000,
     }),
   );
   const feeds = new Map<string, ConversationFeed>();
