@@ -132,9 +132,15 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     });
   });
 
+  // the WebSocket server re-emits the HTTP server's errors: a failed listen is the promise's to report
+  let listening = false;
+  wss.on('error', (error) => {
+    if (listening) warn(`inspect relay: ${error.message}`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
+      listening = true;
       server.off('error', reject);
       resolve();
     });
