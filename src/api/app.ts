@@ -5,10 +5,13 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
+import type { AnyStateMachine } from 'xstate';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
 import { registerHealthRoutes, type HealthReport } from './health.js';
+import { registerInspectionRoutes, type InspectionRouteDeps } from './inspection.js';
+import { registerMachineRoutes } from './machine.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
 
@@ -26,6 +29,12 @@ export interface AppDeps {
   onUnexpectedError?: (error: unknown) => void;
   /** Version shown in the OpenAPI document. */
   version?: string;
+  /** The conversation machine: serves GET /api/machine and /api/machine.svg when given. */
+  machine?: AnyStateMachine;
+  /** Input for the literal context of /api/machine's Studio code (placeholders: the endpoint is public). */
+  machineSampleInput?: Record<string, unknown>;
+  /** Operator inspection (inspection JSON/SSE, chart.svg per conversation); needs `machine`. */
+  inspection?: Omit<InspectionRouteDeps, 'machine'>;
 }
 
 /** A plain sentence from zod issues, e.g. "message: message must not be empty". */
@@ -79,6 +88,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerHealthRoutes(app, deps.health);
   registerConversationRoutes(app, deps.runtime, onUnexpected);
   registerOperatorRoutes(app, deps.runtime, deps.adminToken);
+  if (deps.machine) {
+    const sample = deps.machineSampleInput ? { sampleInput: deps.machineSampleInput } : {};
+    registerMachineRoutes(app, { machine: deps.machine, ...sample });
+    if (deps.inspection) registerInspectionRoutes(app, { ...deps.inspection, machine: deps.machine });
+  }
   registerChatCompatRoutes(app, deps.runtime, onUnexpected);
 
   let document: Record<string, unknown> | null = null;
