@@ -11,6 +11,7 @@ import { registerConversationRoutes } from './conversations.js';
 import { registerHealthRoutes, type HealthReport } from './health.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
+import { registerWebRoutes, type WebOptions } from './web.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 export const API_TITLE = 'Support resolution agent';
@@ -26,6 +27,8 @@ export interface AppDeps {
   onUnexpectedError?: (error: unknown) => void;
   /** Version shown in the OpenAPI document. */
   version?: string;
+  /** Serve the chat page (/) and operator console (/console) from this build; omitted: no pages. */
+  web?: WebOptions;
 }
 
 /** A plain sentence from zod issues, e.g. "message: message must not be empty". */
@@ -80,6 +83,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerConversationRoutes(app, deps.runtime, onUnexpected);
   registerOperatorRoutes(app, deps.runtime, deps.adminToken);
   registerChatCompatRoutes(app, deps.runtime, onUnexpected);
+  if (deps.web) registerWebRoutes(app, deps.web);
 
   let document: Record<string, unknown> | null = null;
   app.openapi(

@@ -1,0 +1,366 @@
+/**
+ * The chat page's state and its conversation with the API, kept out of the components: start
+ * (lazily, on the first message), restore after a reload, send with a streamed turn, follow the
+ * live events, and describe every failure in words with the right way to recover.
+ */
+import type {
+  Awaiting,
+  ConversationView,
+  NewConversation,
+  RefundEvent,
+  Status,
+  TurnResult,
+} from '../shared/contract.js';
+import { asMessage, asRefund, asState, parseJson } from '../shared/guards.js';
+import { ApiError, call, callJson, NetworkError } from '../shared/http.js';
+import { followEvents, readSse, type LiveStatus, type SseMessage } from '../shared/sse.js';
+import { load, save } from '../shared/storage.js';
+import { Transcript, type Entry } from './transcript.js';
+
+const STORAGE_KEY = 'support.chat';
+
+export interface ChatError {
+  message: string;
+  /** Epoch ms before which retrying is pointless (Retry-After). */
+  retryAt: number | null;
+  action: 'retry' | 'reload' | 'new' | 'dismiss';
+}
+
+export interface ChatState {
+  conversationId: string | null;
+  restoring: boolean;
+  gone: boolean;
+  entries: Entry[];
+  /** The agent's reply so far while a turn streams. */
+  streaming: string | null;
+  sending: boolean;
+  draft: string;
+  state: string | null;
+  status: Status | null;
+  awaiting: Awaiting;
+  refunds: RefundEvent[];
+  error: ChatError | null;
+  live: LiveStatus | 'unavailable' | 'off';
+}
+
+interface Stored {
+  id: string;
+  token: string;
+  lastEventId: string | null;
+}
+
+function readStored(): Stored | null {
+  const value = parseJson(load(STORAGE_KEY) ?? '');
+  if (typeof value !== 'object' || value === null) return null;
+  const { id, token, lastEventId } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof token !== 'string') return null;
+  return { id, token, lastEventId: typeof lastEventId === 'string' ? lastEventId : null };
+}
+
+const initial = (): ChatState => ({
+  conversationId: null,
+  restoring: false,
+  gone: false,
+  entries: [],
+  streaming: null,
+  sending: false,
+  draft: '',
+  state: null,
+  status: null,
+  awaiting: null,
+  refunds: [],
+  error: null,
+  live: 'off',
+});
+
+const seconds = (s: number | null, fallback: number) => Date.now() + Math.max(1, s ?? fallback) * 1000;
+
+/** A failure in words, with what the customer can do about it. */
+export function describeFailure(error: unknown): ChatError {
+  if (error instanceof NetworkError)
+    return {
+      message: 'We could not reach the support service. Check your connection.',
+      retryAt: null,
+      action: 'retry',
+    };
+  if (!(error instanceof ApiError))
+    return { message: 'Something went wrong in this page. Please try again.', retryAt: null, action: 'retry' };
+  switch (error.status) {
+    case 404:
+      return { message: 'This conversation is no longer available.', retryAt: null, action: 'new' };
+    case 409:
+      return {
+        message: 'We are still answering your previous message.',
+        retryAt: seconds(error.retryAfterSeconds, 2),
+        action: 'retry',
+      };
+    case 429:
+      return {
+        message: 'You are sending messages faster than we can answer them.',
+        retryAt: seconds(error.retryAfterSeconds, 5),
+        action: 'retry',
+      };
+    case 503:
+      return {
+        message: 'We are not taking messages for a moment.',
+        retryAt: seconds(error.retryAfterSeconds, 5),
+        action: 'retry',
+      };
+    case 400:
+    case 413:
+      return {
+        message: `Your message was not accepted: ${error.detail || 'it is not valid'}.`,
+        retryAt: null,
+        action: 'dismiss',
+      };
+    default:
+      return { message: 'Something went wrong on our side.', retryAt: null, action: 'retry' };
+  }
+}
+
+export class ChatSession {
+  private s: ChatState = initial();
+  private listeners = new Set<() => void>();
+  private transcript = new Transcript();
+  private conv: Stored | null = null;
+  private live: AbortController | null = null;
+  private lastAttempt: string | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  get state(): ChatState {
+    return this.s;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(patch: Partial<ChatState>): void {
+    this.s = { ...this.s, ...patch, entries: this.transcript.entries() };
+    for (const l of this.listeners) l();
+  }
+
+  setDraft(draft: string): void {
+    this.set({ draft });
+  }
+
+  /** Restores the conversation kept in this tab, if any. */
+  async start(): Promise<void> {
+    this.conv = readStored();
+    if (this.conv) await this.restore();
+  }
+
+  /** Forgets this conversation (kept server-side); the next message starts a new one. */
+  newConversation(): void {
+    this.stopLive();
+    save(STORAGE_KEY, null);
+    this.conv = null;
+    this.transcript = new Transcript();
+    this.lastAttempt = null;
+    this.s = { ...initial(), draft: this.s.draft };
+    this.set({});
+  }
+
+  /** What the error banner's button does. */
+  async recover(): Promise<void> {
+    const action = this.s.error?.action;
+    if (action === 'new') this.newConversation();
+    else if (action === 'reload') await this.restore();
+    else if (action === 'retry' && this.lastAttempt !== null) await this.send(this.lastAttempt);
+    else if (action === 'retry' && this.conv) await this.restore();
+    else this.set({ error: null });
+  }
+
+  dismissError(): void {
+    this.set({ error: null });
+  }
+
+  private async restore(): Promise<void> {
+    if (!this.conv) return;
+    this.set({ restoring: true, error: null, conversationId: this.conv.id });
+    try {
+      await this.refreshView();
+      this.set({ restoring: false });
+      this.startLive();
+    } catch (error) {
+      this.fail(error, { restoring: false });
+    }
+  }
+
+  private fail(error: unknown, patch: Partial<ChatState> = {}): void {
+    const described = describeFailure(error);
+    if (error instanceof ApiError && error.status === 404) {
+      this.stopLive();
+      save(STORAGE_KEY, null);
+      this.set({ ...patch, gone: true, error: described });
+    } else this.set({ ...patch, error: described });
+  }
+
+  private async refreshView(): Promise<void> {
+    const conv = this.conv;
+    if (!conv) return;
+    const mark = this.transcript.mark();
+    const view = await callJson<ConversationView>(`/api/conversations/${encodeURIComponent(conv.id)}`, {
+      token: conv.token,
+    });
+    if (this.conv !== conv) return;
+    this.transcript.replace(view.messages, mark);
+    const processed = view.refunds.map((r): RefundEvent => ({
+      order_id: r.order_id,
+      amount: r.amount,
+      status: 'processed',
+      refund_id: r.refund_id,
+    }));
+    const others = this.s.refunds.filter((r) => !processed.some((p) => p.order_id === r.order_id));
+    this.set({
+      state: view.state,
+      status: view.status,
+      awaiting: view.awaiting ?? null,
+      refunds: [...processed, ...others],
+    });
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      if (!this.s.sending) this.refreshView().catch(() => {});
+    }, 250);
+  }
+
+  private async ensureConversation(): Promise<Stored> {
+    if (this.conv) return this.conv;
+    const created = await callJson<NewConversation>('/api/conversations', { method: 'POST' });
+    this.conv = { id: created.conversation_id, token: created.token, lastEventId: null };
+    save(STORAGE_KEY, JSON.stringify(this.conv));
+    this.set({ conversationId: created.conversation_id, state: created.state, status: 'open', gone: false });
+    this.startLive();
+    return this.conv;
+  }
+
+  /** Sends a customer message and streams the agent's turn. */
+  async send(raw: string): Promise<void> {
+    const text = raw.trim();
+    if (!text || this.s.sending) return;
+    this.lastAttempt = text;
+    const since = this.transcript.serverCount;
+    const mine = { role: 'customer' as const, text, at: new Date().toISOString() };
+    this.transcript.addPending(mine, since);
+    this.set({ sending: true, error: null, draft: '', streaming: null });
+    let result: TurnResult | null = null;
+    let started = false;
+    try {
+      const conv = await this.ensureConversation();
+      const res = await call(`/api/conversations/${encodeURIComponent(conv.id)}/messages`, {
+        token: conv.token,
+        body: { message: text },
+        accept: 'text/event-stream, application/json',
+      });
+      started = true;
+      this.lastAttempt = null;
+      if (!(res.headers.get('Content-Type') ?? '').includes('text/event-stream') || !res.body)
+        result = (await res.json()) as TurnResult;
+      else result = await this.readTurn(res.body);
+      if (!result) throw new Error('stream ended early');
+      this.transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, since);
+      this.set({
+        sending: false,
+        streaming: null,
+        state: result.state,
+        status: result.status,
+        awaiting: result.awaiting ?? null,
+      });
+      await this.refreshView().catch(() => {});
+    } catch (error) {
+      if (!started) {
+        this.transcript.dropPending((m) => m === mine || (m.role === 'customer' && m.at === mine.at));
+        this.fail(error, { sending: false, streaming: null, draft: this.s.draft || text });
+      } else {
+        // The message was taken: what was committed shows after a reload of the conversation.
+        this.set({
+          sending: false,
+          streaming: null,
+          error: {
+            message: 'The connection was interrupted while we were answering.',
+            retryAt: null,
+            action: 'reload',
+          },
+        });
+      }
+    }
+  }
+
+  /** Renders text deltas as they come; resolves with the `done` body (null if the stream broke). */
+  private async readTurn(body: ReadableStream<Uint8Array>): Promise<TurnResult | null> {
+    for await (const m of readSse(body)) {
+      const data = parseJson(m.data);
+      if (m.event === 'text' && typeof data === 'object' && data !== null && 'text' in data) {
+        const delta = typeof data.text === 'string' ? data.text : '';
+        this.set({ streaming: (this.s.streaming ?? '') + delta });
+      } else if (m.event === 'state') {
+        const st = asState(data);
+        if (st) this.set({ state: st.state, status: st.status });
+      } else if (m.event === 'done') return data as TurnResult;
+      else if (m.event === 'error') return null;
+    }
+    return null;
+  }
+
+  private startLive(): void {
+    const conv = this.conv;
+    if (!conv || this.live) return;
+    const controller = new AbortController();
+    this.live = controller;
+    void followEvents({
+      url: `/api/conversations/${encodeURIComponent(conv.id)}/events`,
+      token: conv.token,
+      lastEventId: conv.lastEventId,
+      signal: controller.signal,
+      onStatus: (live) => {
+        if (!controller.signal.aborted && this.s.live !== 'unavailable') this.set({ live });
+      },
+      onMessage: (m) => this.onLive(conv, m),
+      onRejected: async (status) => {
+        if (status !== 404) return status === 401 || status === 403 ? null : 5000;
+        // Either the conversation is gone or this server has no live stream: the view tells which.
+        try {
+          await this.refreshView();
+          this.set({ live: 'unavailable' });
+          return 60_000;
+        } catch (error) {
+          if (!controller.signal.aborted) this.fail(error);
+          return null;
+        }
+      },
+    });
+  }
+
+  private stopLive(): void {
+    this.live?.abort();
+    this.live = null;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+  }
+
+  private onLive(conv: Stored, m: SseMessage): void {
+    if (this.conv !== conv) return;
+    if (m.id !== null && m.id !== conv.lastEventId) {
+      conv.lastEventId = m.id;
+      save(STORAGE_KEY, JSON.stringify(conv));
+    }
+    const data = parseJson(m.data);
+    if (m.event === 'message') {
+      const message = asMessage(data);
+      if (message && this.transcript.receive(message)) this.set({});
+    } else if (m.event === 'state') {
+      const st = asState(data);
+      if (st) this.set({ state: st.state, status: st.status, awaiting: st.awaiting });
+      this.scheduleRefresh();
+    } else if (m.event === 'refund') {
+      const refund = asRefund(data);
+      if (refund) this.set({ refunds: [...this.s.refunds.filter((r) => r.order_id !== refund.order_id), refund] });
+      this.scheduleRefresh();
+    }
+  }
+}
