@@ -244,9 +244,9 @@ export class ChatSession {
     const text = raw.trim();
     if (!text || this.s.sending) return;
     this.lastAttempt = text;
-    const since = this.transcript.serverCount;
+    const before = this.transcript.counts();
     const mine = { role: 'customer' as const, text, at: new Date().toISOString() };
-    this.transcript.addPending(mine, since);
+    this.transcript.addPending(mine, before);
     this.set({ sending: true, error: null, draft: '', streaming: null });
     let result: TurnResult | null = null;
     let started = false;
@@ -263,7 +263,7 @@ export class ChatSession {
         result = (await res.json()) as TurnResult;
       else result = await this.readTurn(res.body);
       if (!result) throw new Error('stream ended early');
-      this.transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, since);
+      this.transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, before);
       this.set({
         sending: false,
         streaming: null,

@@ -5,7 +5,6 @@
  * role + time + text; the page's own ones stay "pending" until the server's copy arrives.
  */
 import type { ChatMessage } from '../shared/contract.js';
-import { sameText } from '../shared/format.js';
 
 export interface Entry extends ChatMessage {
   key: string;
@@ -13,12 +12,16 @@ export interface Entry extends ChatMessage {
 }
 
 interface Pending extends ChatMessage {
-  /** How many server messages existed when it was added: its copy can only come later. */
-  since: number;
+  /** Copies of this text the server had (or was about to have) before this one: it is confirmed by the next. */
+  prior: number;
   serial: number;
 }
 
+/** How many times each (role, text) occurs among the server's messages at some moment. */
+export type Counts = ReadonlyMap<string, number>;
+
 const keyOf = (m: ChatMessage) => `${m.role}|${m.at}|${m.text}`;
+const textKey = (m: ChatMessage) => `${m.role}|${m.text.replace(/\s+/g, ' ').trim()}`;
 
 export class Transcript {
   private history: ChatMessage[] = [];
@@ -27,7 +30,6 @@ export class Transcript {
   private pending: Pending[] = [];
   /** Every live message, so a view fetched meanwhile does not drop one it had not seen yet. */
   private live: ChatMessage[] = [];
-  private claimed = new Set<number>();
   private serial = 0;
 
   /** A marker to pass to `replace` for a view requested now. */
@@ -41,7 +43,6 @@ export class Transcript {
     const extras = this.live.slice(mark).filter((m) => m.role !== 'system' && !keys.has(keyOf(m)));
     this.history = [...messages, ...extras];
     this.keys = new Set(this.history.map(keyOf));
-    this.claimed.clear();
     this.reconcile();
   }
 
@@ -61,9 +62,22 @@ export class Transcript {
     return true;
   }
 
-  /** The page's own copy of a message, shown until the server's copy arrives. */
-  addPending(message: ChatMessage, since = this.history.length): void {
-    this.pending.push({ ...message, since, serial: this.serial++ });
+  /** The server's messages counted by role and text, e.g. when a turn starts (see addPending). */
+  counts(): Counts {
+    const counts = new Map<string, number>();
+    for (const m of this.history) counts.set(textKey(m), (counts.get(textKey(m)) ?? 0) + 1);
+    return counts;
+  }
+
+  /**
+   * The page's own copy of a message, shown until the server has one copy more than it had at
+   * `before` (default: now). A turn's reply passes the counts from the turn's start, in case the
+   * live stream delivered the reply before the turn ended.
+   */
+  addPending(message: ChatMessage, before: Counts = this.counts()): void {
+    const key = textKey(message);
+    const queued = this.pending.filter((p) => textKey(p) === key).length;
+    this.pending.push({ ...message, prior: (before.get(key) ?? 0) + queued, serial: this.serial++ });
     this.reconcile();
   }
 
@@ -72,21 +86,9 @@ export class Transcript {
     this.pending = this.pending.filter((p) => !match(p));
   }
 
-  get serverCount(): number {
-    return this.history.length;
-  }
-
   private reconcile(): void {
-    this.pending = this.pending.filter((p) => {
-      for (let i = p.since; i < this.history.length; i++) {
-        const h = this.history[i];
-        if (h && !this.claimed.has(i) && h.role === p.role && sameText(h.text, p.text)) {
-          this.claimed.add(i);
-          return false;
-        }
-      }
-      return true;
-    });
+    const counts = this.counts();
+    this.pending = this.pending.filter((p) => (counts.get(textKey(p)) ?? 0) <= p.prior);
   }
 
   /** What to show, oldest first: server messages and notices by time, then the pending ones. */
@@ -95,7 +97,7 @@ export class Transcript {
       .map((m, i) => ({ m, i }))
       .sort((a, b) => (a.m.at < b.m.at ? -1 : a.m.at > b.m.at ? 1 : a.i - b.i))
       .map(({ m }) => ({ ...m, key: keyOf(m), pending: false }));
-    const local = this.pending.map(({ since: _since, serial, ...m }) => ({
+    const local = this.pending.map(({ prior: _prior, serial, ...m }) => ({
       ...m,
       key: `pending|${serial}`,
       pending: true,

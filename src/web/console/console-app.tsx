@@ -70,14 +70,15 @@ function Queue(props: { session: ConsoleSession; s: ConsoleState }) {
                 <th scope="col">Priority</th>
                 <th scope="col">Reason</th>
                 <th scope="col">Waiting</th>
-                <th scope="col">Conversation</th>
+                <th scope="col">
+                  <span class="visually-hidden">Open</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {s.queue.map((item) => (
                 <tr
                   key={`${item.conversation_id}|${item.kind}`}
-                  class={`queue-item prio-${item.priority}`}
                   aria-current={item.conversation_id === s.selected ? 'true' : undefined}
                 >
                   <td>
@@ -85,7 +86,10 @@ function Queue(props: { session: ConsoleSession; s: ConsoleState }) {
                   </td>
                   <td>
                     {item.reason}
-                    <span class="kind"> · {KIND_WORDS[item.kind]}</span>
+                    <span class="kind">
+                      {' '}
+                      · {KIND_WORDS[item.kind]} · {item.conversation_id.slice(0, 13)}
+                    </span>
                   </td>
                   <td>{formatWait(item.wait_seconds + elapsed)}</td>
                   <td>
@@ -95,7 +99,7 @@ function Queue(props: { session: ConsoleSession; s: ConsoleState }) {
                       onClick={() => void session.select(item.conversation_id)}
                       aria-label={`Open conversation ${item.conversation_id} (${item.priority}, ${item.reason})`}
                     >
-                      Open {item.conversation_id.slice(0, 13)}
+                      Open
                     </button>
                   </td>
                 </tr>

@@ -35,7 +35,3 @@ export function speaker(message: Pick<ChatMessage, 'role' | 'author'>, view: 'cu
       return 'Notice';
   }
 }
-
-/** Whitespace-insensitive text key, to recognise one message arriving by two routes. */
-export const sameText = (a: string, b: string): boolean =>
-  a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
