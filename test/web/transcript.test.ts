@@ -32,6 +32,32 @@ describe('chat transcript', () => {
     expect(t.receive({ role: 'operator', text: 'Ana here', at: at(3), author: 'Ana' })).toBe(false);
   });
 
+  it('confirms a reply the live stream delivered before the turn ended (counts from the turn start)', () => {
+    const t = new Transcript();
+    const before = t.counts();
+    t.addPending({ role: 'customer', text: 'hi', at: 'l1' }, before);
+    t.receive({ role: 'customer', text: 'hi', at: at(1) });
+    t.receive({ role: 'agent', text: 'Hello!', at: at(2) });
+    t.addPending({ role: 'agent', text: 'Hello!', at: 'l2' }, before);
+    expect(texts(t)).toEqual(['customer:hi', 'agent:Hello!']);
+  });
+
+  it('keeps two quick identical messages apart until both are confirmed, whatever else the view holds', () => {
+    const t = new Transcript();
+    t.addPending({ role: 'customer', text: 'Yes', at: 'l1' });
+    t.addPending({ role: 'customer', text: 'Yes', at: 'l2' });
+    t.replace([{ role: 'customer', text: 'Yes', at: at(1) }], t.mark());
+    expect(texts(t)).toEqual(['customer:Yes', '~customer:Yes']);
+    t.replace(
+      [
+        { role: 'customer', text: 'Yes', at: at(1) },
+        { role: 'customer', text: 'Yes', at: at(2) },
+      ],
+      t.mark(),
+    );
+    expect(texts(t)).toEqual(['customer:Yes', 'customer:Yes']);
+  });
+
   it('places system notices by time among the messages', () => {
     const t = new Transcript();
     t.replace(
@@ -47,8 +73,9 @@ describe('chat transcript', () => {
 
   it('recognises the streamed reply in the view despite whitespace differences', () => {
     const t = new Transcript();
-    t.addPending({ role: 'customer', text: 'refund please', at: 'l1' }, 0);
-    t.addPending({ role: 'agent', text: 'Done.  Anything else? ', at: 'l2' }, 0);
+    const before = t.counts();
+    t.addPending({ role: 'customer', text: 'refund please', at: 'l1' }, before);
+    t.addPending({ role: 'agent', text: 'Done.  Anything else? ', at: 'l2' }, before);
     t.replace(
       [
         { role: 'customer', text: 'refund please', at: at(1) },

@@ -12,19 +12,14 @@ import type {
   TurnResult,
 } from '../shared/contract.js';
 import { asMessage, asRefund, asState, parseJson } from '../shared/guards.js';
-import { ApiError, call, callJson, NetworkError } from '../shared/http.js';
-import { followEvents, readSse, type LiveStatus, type SseMessage } from '../shared/sse.js';
-import { load, save } from '../shared/storage.js';
+import { ApiError, call, callJson } from '../shared/http.js';
+import { followEvents, type LiveStatus, type SseMessage } from '../shared/sse.js';
+import { describeFailure, type ChatError } from './chat-failures.js';
+import { readStored, writeStored, type Stored } from './stored-conversation.js';
 import { Transcript, type Entry } from './transcript.js';
+import { readTurn } from './turn.js';
 
-const STORAGE_KEY = 'support.chat';
-
-export interface ChatError {
-  message: string;
-  /** Epoch ms before which retrying is pointless (Retry-After). */
-  retryAt: number | null;
-  action: 'retry' | 'reload' | 'new' | 'dismiss';
-}
+export type { ChatError };
 
 export interface ChatState {
   conversationId: string | null;
@@ -43,20 +38,6 @@ export interface ChatState {
   live: LiveStatus | 'unavailable' | 'off';
 }
 
-interface Stored {
-  id: string;
-  token: string;
-  lastEventId: string | null;
-}
-
-function readStored(): Stored | null {
-  const value = parseJson(load(STORAGE_KEY) ?? '');
-  if (typeof value !== 'object' || value === null) return null;
-  const { id, token, lastEventId } = value as Record<string, unknown>;
-  if (typeof id !== 'string' || typeof token !== 'string') return null;
-  return { id, token, lastEventId: typeof lastEventId === 'string' ? lastEventId : null };
-}
-
 const initial = (): ChatState => ({
   conversationId: null,
   restoring: false,
@@ -72,51 +53,6 @@ const initial = (): ChatState => ({
   error: null,
   live: 'off',
 });
-
-const seconds = (s: number | null, fallback: number) => Date.now() + Math.max(1, s ?? fallback) * 1000;
-
-/** A failure in words, with what the customer can do about it. */
-export function describeFailure(error: unknown): ChatError {
-  if (error instanceof NetworkError)
-    return {
-      message: 'We could not reach the support service. Check your connection.',
-      retryAt: null,
-      action: 'retry',
-    };
-  if (!(error instanceof ApiError))
-    return { message: 'Something went wrong in this page. Please try again.', retryAt: null, action: 'retry' };
-  switch (error.status) {
-    case 404:
-      return { message: 'This conversation is no longer available.', retryAt: null, action: 'new' };
-    case 409:
-      return {
-        message: 'We are still answering your previous message.',
-        retryAt: seconds(error.retryAfterSeconds, 2),
-        action: 'retry',
-      };
-    case 429:
-      return {
-        message: 'You are sending messages faster than we can answer them.',
-        retryAt: seconds(error.retryAfterSeconds, 5),
-        action: 'retry',
-      };
-    case 503:
-      return {
-        message: 'We are not taking messages for a moment.',
-        retryAt: seconds(error.retryAfterSeconds, 5),
-        action: 'retry',
-      };
-    case 400:
-    case 413:
-      return {
-        message: `Your message was not accepted: ${error.detail || 'it is not valid'}.`,
-        retryAt: null,
-        action: 'dismiss',
-      };
-    default:
-      return { message: 'Something went wrong on our side.', retryAt: null, action: 'retry' };
-  }
-}
 
 export class ChatSession {
   private s: ChatState = initial();
@@ -154,7 +90,7 @@ export class ChatSession {
   /** Forgets this conversation (kept server-side); the next message starts a new one. */
   newConversation(): void {
     this.stopLive();
-    save(STORAGE_KEY, null);
+    writeStored(null);
     this.conv = null;
     this.transcript = new Transcript();
     this.lastAttempt = null;
@@ -192,7 +128,7 @@ export class ChatSession {
     const described = describeFailure(error);
     if (error instanceof ApiError && error.status === 404) {
       this.stopLive();
-      save(STORAGE_KEY, null);
+      writeStored(null);
       this.set({ ...patch, gone: true, error: described });
     } else this.set({ ...patch, error: described });
   }
@@ -233,7 +169,7 @@ export class ChatSession {
     if (this.conv) return this.conv;
     const created = await callJson<NewConversation>('/api/conversations', { method: 'POST' });
     this.conv = { id: created.conversation_id, token: created.token, lastEventId: null };
-    save(STORAGE_KEY, JSON.stringify(this.conv));
+    writeStored(this.conv);
     this.set({ conversationId: created.conversation_id, state: created.state, status: 'open', gone: false });
     this.startLive();
     return this.conv;
@@ -261,7 +197,11 @@ export class ChatSession {
       this.lastAttempt = null;
       if (!(res.headers.get('Content-Type') ?? '').includes('text/event-stream') || !res.body)
         result = (await res.json()) as TurnResult;
-      else result = await this.readTurn(res.body);
+      else
+        result = await readTurn(res.body, {
+          onText: (delta) => this.set({ streaming: (this.s.streaming ?? '') + delta }),
+          onState: (st) => this.set({ state: st.state, status: st.status }),
+        });
       if (!result) throw new Error('stream ended early');
       this.transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, before);
       this.set({
@@ -289,22 +229,6 @@ export class ChatSession {
         });
       }
     }
-  }
-
-  /** Renders text deltas as they come; resolves with the `done` body (null if the stream broke). */
-  private async readTurn(body: ReadableStream<Uint8Array>): Promise<TurnResult | null> {
-    for await (const m of readSse(body)) {
-      const data = parseJson(m.data);
-      if (m.event === 'text' && typeof data === 'object' && data !== null && 'text' in data) {
-        const delta = typeof data.text === 'string' ? data.text : '';
-        this.set({ streaming: (this.s.streaming ?? '') + delta });
-      } else if (m.event === 'state') {
-        const st = asState(data);
-        if (st) this.set({ state: st.state, status: st.status });
-      } else if (m.event === 'done') return data as TurnResult;
-      else if (m.event === 'error') return null;
-    }
-    return null;
   }
 
   private startLive(): void {
@@ -347,7 +271,7 @@ export class ChatSession {
     if (this.conv !== conv) return;
     if (m.id !== null && m.id !== conv.lastEventId) {
       conv.lastEventId = m.id;
-      save(STORAGE_KEY, JSON.stringify(conv));
+      writeStored(conv);
     }
     const data = parseJson(m.data);
     if (m.event === 'message') {

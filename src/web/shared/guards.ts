@@ -1,9 +1,10 @@
 /** Narrowing the JSON of live events (they arrive as text; a malformed one is skipped, never thrown). */
 import type { Awaiting, ChatMessage, RefundEvent, Role, StateEvent, Status } from './contract.js';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const ROLES: readonly string[] = ['customer', 'agent', 'operator', 'system'];
-const STATUSES: readonly string[] = ['open', 'resolved', 'escalated'];
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const ROLES: readonly unknown[] = ['customer', 'agent', 'operator', 'system'] satisfies Role[];
+const isRole = (v: unknown): v is Role => ROLES.includes(v);
+const isStatus = (v: unknown): v is Status => v === 'open' || v === 'resolved' || v === 'escalated';
 
 export function parseJson(text: string): unknown {
   try {
@@ -14,9 +15,9 @@ export function parseJson(text: string): unknown {
 }
 
 export function asMessage(v: unknown): ChatMessage | null {
-  if (!isRecord(v) || typeof v.text !== 'string' || typeof v.role !== 'string' || !ROLES.includes(v.role)) return null;
+  if (!isRecord(v) || typeof v.text !== 'string' || !isRole(v.role)) return null;
   const message: ChatMessage = {
-    role: v.role as Role,
+    role: v.role,
     text: v.text,
     at: typeof v.at === 'string' ? v.at : new Date().toISOString(),
   };
@@ -33,9 +34,8 @@ export function asAwaiting(v: unknown): Awaiting {
 }
 
 export function asState(v: unknown): StateEvent | null {
-  if (!isRecord(v) || typeof v.state !== 'string' || typeof v.status !== 'string' || !STATUSES.includes(v.status))
-    return null;
-  return { state: v.state, status: v.status as Status, awaiting: asAwaiting(v.awaiting) };
+  if (!isRecord(v) || typeof v.state !== 'string' || !isStatus(v.status)) return null;
+  return { state: v.state, status: v.status, awaiting: asAwaiting(v.awaiting) };
 }
 
 export function asRefund(v: unknown): RefundEvent | null {
