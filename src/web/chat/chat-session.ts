@@ -165,9 +165,11 @@ export class ChatSession {
     }, 250);
   }
 
-  private async ensureConversation(): Promise<Stored> {
+  /** The tab's conversation, created now if there is none; `current` false: the page started over meanwhile. */
+  private async ensureConversation(current: () => boolean): Promise<Stored> {
     if (this.conv) return this.conv;
     const created = await callJson<NewConversation>('/api/conversations', { method: 'POST' });
+    if (!current()) throw new Error('started over');
     this.conv = { id: created.conversation_id, token: created.token, lastEventId: null };
     writeStored(this.conv);
     this.set({ conversationId: created.conversation_id, state: created.state, status: 'open', gone: false });
@@ -180,14 +182,17 @@ export class ChatSession {
     const text = raw.trim();
     if (!text || this.s.sending) return;
     this.lastAttempt = text;
-    const before = this.transcript.counts();
+    // "New conversation" during the turn replaces the transcript: the old turn then updates nothing.
+    const transcript = this.transcript;
+    const current = () => this.transcript === transcript;
+    const before = transcript.counts();
     const mine = { role: 'customer' as const, text, at: new Date().toISOString() };
-    this.transcript.addPending(mine, before);
+    transcript.addPending(mine, before);
     this.set({ sending: true, error: null, draft: '', streaming: null });
     let result: TurnResult | null = null;
     let started = false;
     try {
-      const conv = await this.ensureConversation();
+      const conv = await this.ensureConversation(current);
       const res = await call(`/api/conversations/${encodeURIComponent(conv.id)}/messages`, {
         token: conv.token,
         body: { message: text },
@@ -199,11 +204,12 @@ export class ChatSession {
         result = (await res.json()) as TurnResult;
       else
         result = await readTurn(res.body, {
-          onText: (delta) => this.set({ streaming: (this.s.streaming ?? '') + delta }),
-          onState: (st) => this.set({ state: st.state, status: st.status }),
+          onText: (delta) => current() && this.set({ streaming: (this.s.streaming ?? '') + delta }),
+          onState: (st) => current() && this.set({ state: st.state, status: st.status }),
         });
+      if (!current()) return;
       if (!result) throw new Error('stream ended early');
-      this.transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, before);
+      transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, before);
       this.set({
         sending: false,
         streaming: null,
@@ -213,8 +219,9 @@ export class ChatSession {
       });
       await this.refreshView().catch(() => {});
     } catch (error) {
+      if (!current()) return;
       if (!started) {
-        this.transcript.dropPending((m) => m === mine || (m.role === 'customer' && m.at === mine.at));
+        transcript.dropPending((m) => m.role === 'customer' && m.at === mine.at);
         this.fail(error, { sending: false, streaming: null, draft: this.s.draft || text });
       } else {
         // The message was taken: what was committed shows after a reload of the conversation.
