@@ -3,7 +3,8 @@
  * concrete adapters.
  */
 import { serve } from '@hono/node-server';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './api/app.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
 import { createEmbeddedBackends } from './backends/embedded/embedded-backends.js';
@@ -82,6 +83,13 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
   return { config, db, runtime, model };
 }
 
+/** dist/web (scripts/build-web.mjs), whether this file runs from src/ (tsx) or dist/src/ (built). */
+function webAssetsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = basename(dirname(here)) === 'dist' ? join(here, '..', '..') : join(here, '..');
+  return join(root, 'dist', 'web');
+}
+
 /** Starts the HTTP server with graceful shutdown and the periodic sweep. */
 export async function startServer(): Promise<void> {
   let config: Config;
@@ -97,6 +105,7 @@ export async function startServer(): Promise<void> {
     runtime,
     adminToken: config.SUPPORT_ADMIN_TOKEN ?? null,
     maxBodyBytes: config.SUPPORT_MAX_BODY_BYTES,
+    web: { assetsDir: webAssetsDir() },
     health: () => ({
       status: 'ok',
       model: model.name,

@@ -14,6 +14,7 @@ import { registerInspectionRoutes, type InspectionRouteDeps } from './inspection
 import { registerMachineRoutes } from './machine.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
+import { registerWebRoutes, type WebOptions } from './web.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 export const API_TITLE = 'Support resolution agent';
@@ -35,6 +36,8 @@ export interface AppDeps {
   machineSampleInput?: Record<string, unknown>;
   /** Operator inspection (inspection JSON/SSE, chart.svg per conversation); needs `machine`. */
   inspection?: Omit<InspectionRouteDeps, 'machine'>;
+  /** Serve the chat page (/) and operator console (/console) from this build; omitted: no pages. */
+  web?: WebOptions;
 }
 
 /** A plain sentence from zod issues, e.g. "message: message must not be empty". */
@@ -94,6 +97,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     if (deps.inspection) registerInspectionRoutes(app, { ...deps.inspection, machine: deps.machine });
   }
   registerChatCompatRoutes(app, deps.runtime, onUnexpected);
+  if (deps.web) registerWebRoutes(app, deps.web);
 
   let document: Record<string, unknown> | null = null;
   app.openapi(
