@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
 import { conversationMachine } from './machines/conversation.machine.js';
 import { assemble, startServer } from './main.js';
+import { operatorCommand } from './operators/cli.js';
 
 async function chat(args: string[]): Promise<void> {
   const stream = !args.includes('--no-stream');
@@ -53,7 +54,17 @@ async function machine(): Promise<void> {
   stdout.write(`${JSON.stringify(conversationMachine.toJSON(), null, 2)}\n`);
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { chat, serve: () => startServer(), machine };
+/** `operator add <name> --role …`, `operator list`, `operator revoke <name>` on the configured store. */
+async function operator(args: string[]): Promise<void> {
+  const { operators, db } = await assemble();
+  try {
+    process.exitCode = await operatorCommand(operators, args, (line) => stdout.write(`${line}\n`));
+  } finally {
+    await db.close();
+  }
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = { chat, serve: () => startServer(), machine, operator };
 const [command = 'chat', ...rest] = process.argv.slice(2);
 const handler = commands[command];
 const run = handler ? handler(rest) : Promise.reject(new Error(`unknown command "${command}" (use: ${Object.keys(commands).join(' | ')})`));

@@ -37,6 +37,11 @@ const schema = z.object({
   SUPPORT_FAULT: z.enum(['before-payment', 'after-payment', 'after-commit']).optional(),
   SUPPORT_CONFIRM_REFUNDS: z.enum(['always', 'never']).default('always'),
   SUPPORT_VERIFICATION: z.enum(['email', 'code']).default('email'),
+  SUPPORT_INSPECT: z
+    .string()
+    .regex(/^wss?:\/\//, 'SUPPORT_INSPECT must be a ws:// or wss:// URL of an inspector relay (npm run inspect)')
+    .optional(),
+  SUPPORT_LIVE_POLL_MS: int(1000, 50),
   SUPPORT_APPROVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 });
 

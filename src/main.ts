@@ -20,13 +20,23 @@ import { createPostgresDriver } from './store/postgres-driver.js';
 import { createSqliteDriver } from './store/sqlite-driver.js';
 import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
 import type { SqlDriver } from './store/sql.js';
+import { conversationMachine } from './machines/conversation.machine.js';
+import { createSqlOperatorAccounts } from './operators/sql-accounts.js';
+import { createOperatorDirectory } from './operators/directory.js';
+import type { OperatorAccounts } from './operators/types.js';
+import { createLiveInspector } from './inspect/live.js';
+import { conversationLog, factsFromEvents } from './inspect/log.js';
 
 export interface Assembled {
   config: Config;
   db: SqlDriver;
   runtime: Runtime;
   model: Model;
+  operators: OperatorAccounts;
 }
+
+/** What /api/machine's Studio code shows as the context: placeholders (the endpoint is public, the limit is not). */
+export const MACHINE_SAMPLE_INPUT = { conversationId: 'conv_example', refundLimitCents: 0 };
 
 function createModel(config: Config): Model {
   if (config.modelKind === 'claude' && config.ANTHROPIC_API_KEY) {
@@ -80,7 +90,7 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
     effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,
     ...(fault ? { fault } : {}),
   });
-  return { config, db, runtime, model };
+  return { config, db, runtime, model, operators: createSqlOperatorAccounts(db) };
 }
 
 /** dist/web (scripts/build-web.mjs), whether this file runs from src/ (tsx) or dist/src/ (built). */
@@ -99,11 +109,28 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const { db, runtime, model } = await assemble(config, { ownsStore: true });
+  const { db, runtime, model, operators } = await assemble(config, { ownsStore: true });
   const recovered = await runtime.recoverPendingEffects();
+  if (config.SUPPORT_INSPECT) {
+    // off by default: every commit of every conversation goes to a Stately inspector relay (npm run inspect)
+    const inspector = createLiveInspector({
+      url: config.SUPPORT_INSPECT,
+      machine: conversationMachine,
+      history: (id) => conversationLog(runtime.store, id),
+      onError: (error) => process.stderr.write(`inspector: ${(error as Error)?.message ?? error}\n`),
+    });
+    runtime.live.subscribeAll((id, events) => {
+      const facts = factsFromEvents(events);
+      if (facts.length) void inspector.committed(id, facts);
+    });
+  }
   const app = createApp({
     runtime,
     adminToken: config.SUPPORT_ADMIN_TOKEN ?? null,
+    operators: createOperatorDirectory({ accounts: operators, adminToken: config.SUPPORT_ADMIN_TOKEN ?? null }),
+    machine: conversationMachine,
+    machineSampleInput: MACHINE_SAMPLE_INPUT,
+    livePollMs: config.SUPPORT_LIVE_POLL_MS,
     maxBodyBytes: config.SUPPORT_MAX_BODY_BYTES,
     web: { assetsDir: webAssetsDir() },
     health: () => ({

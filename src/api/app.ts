@@ -10,9 +10,12 @@ import type { Runtime } from '../runtime/runtime.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
 import { registerHealthRoutes, type HealthReport } from './health.js';
-import { registerInspectionRoutes, type InspectionRouteDeps } from './inspection.js';
+import { conversationLog, factsFromEvents } from '../inspect/log.js';
+import type { OperatorDirectory } from '../operators/types.js';
+import { createOperatorDirectory } from '../operators/directory.js';
+import { registerInspectionRoutes } from './inspection.js';
 import { registerMachineRoutes } from './machine.js';
-import { registerOperatorRoutes } from './operators.js';
+import { operatorAuthenticator, registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
 import { registerWebRoutes, type WebOptions } from './web.js';
 
@@ -21,8 +24,12 @@ export const API_TITLE = 'Support resolution agent';
 
 export interface AppDeps {
   runtime: Runtime;
-  /** SUPPORT_ADMIN_TOKEN; null disables the operator endpoints. */
+  /** SUPPORT_ADMIN_TOKEN (the supervisor `admin`); with no `operators` either, operator endpoints are disabled. */
   adminToken: string | null;
+  /** Named operators with their own tokens (main.ts: the store's accounts, plus the admin token). */
+  operators?: OperatorDirectory;
+  /** How often live streams look for commits made by other processes (default 1000 ms). */
+  livePollMs?: number;
   /** Largest accepted request body (default 16 KiB). */
   maxBodyBytes?: number;
   health: HealthReport;
@@ -34,8 +41,6 @@ export interface AppDeps {
   machine?: AnyStateMachine;
   /** Input for the literal context of /api/machine's Studio code (placeholders: the endpoint is public). */
   machineSampleInput?: Record<string, unknown>;
-  /** Operator inspection (inspection JSON/SSE, chart.svg per conversation); needs `machine`. */
-  inspection?: Omit<InspectionRouteDeps, 'machine'>;
   /** Serve the chat page (/) and operator console (/console) from this build; omitted: no pages. */
   web?: WebOptions;
 }
@@ -89,12 +94,20 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
 
   registerHealthRoutes(app, deps.health);
-  registerConversationRoutes(app, deps.runtime, onUnexpected);
-  registerOperatorRoutes(app, deps.runtime, deps.adminToken);
+  registerConversationRoutes(app, deps.runtime, onUnexpected, { livePollMs: deps.livePollMs ?? 1000 });
+  const directory = deps.operators ?? (deps.adminToken ? createOperatorDirectory({ adminToken: deps.adminToken }) : null);
+  const livePollMs = deps.livePollMs ?? 1000;
+  registerOperatorRoutes(app, deps.runtime, directory, { livePollMs });
   if (deps.machine) {
     const sample = deps.machineSampleInput ? { sampleInput: deps.machineSampleInput } : {};
     registerMachineRoutes(app, { machine: deps.machine, ...sample });
-    if (deps.inspection) registerInspectionRoutes(app, { ...deps.inspection, machine: deps.machine });
+    const store = deps.runtime.store;
+    registerInspectionRoutes(app, {
+      machine: deps.machine,
+      authorizeOperator: operatorAuthenticator(directory),
+      conversationLog: (id) => conversationLog(store, id),
+      subscribe: (id, listener) => deps.runtime.subscribe(id, (events) => listener(factsFromEvents(events))),
+    });
   }
   registerChatCompatRoutes(app, deps.runtime, onUnexpected);
   if (deps.web) registerWebRoutes(app, deps.web);

@@ -7,6 +7,7 @@ import { AuthHeadersSchema, bearerToken } from './auth.js';
 import { problemEntry, toProblem } from './problem.js';
 import { ConversationViewSchema, TurnResultSchema } from './schemas.js';
 import { startTurn, streamTurn, wantsEventStream } from './turn-stream.js';
+import { lastEventId, streamLive } from './live-stream.js';
 
 export const MAX_MESSAGE_CHARS = 4000;
 
@@ -95,6 +96,27 @@ const getConversationRoute = createRoute({
   },
 });
 
+const conversationEventsRoute = createRoute({
+  method: 'get',
+  path: '/api/conversations/{id}/events',
+  tags: ['conversations'],
+  summary: "The conversation's customer-visible events as they are committed (SSE, resumable with Last-Event-ID)",
+  description:
+    'Each event has `id: <n>` (its position in the conversation, in commit order) and `event:` one of ' +
+    '`message` `{role: customer|agent|operator|system, text, at, author?}`, `state` `{state, status, awaiting}` ' +
+    'or `refund` `{order_id, amount, status: processed|confirming|declined, refund_id?}`. Commits of every server ' +
+    'process arrive. Reconnect with `Last-Event-ID` (or `?last_event_id=`) to resume exactly after the last one seen.',
+  security,
+  request: {
+    params: ParamsSchema,
+    headers: AuthHeadersSchema.extend({ 'last-event-id': z.string().optional() }),
+  },
+  responses: {
+    200: { description: 'Server-sent events', content: { 'text/event-stream': { schema: z.string() } } },
+    404: problemEntry('No such conversation, or the token does not open it'),
+  },
+});
+
 /** The bearer token, or the same 404 an unknown conversation gets (existence is not revealed). */
 function conversationToken(authorization: string | undefined): string {
   const token = bearerToken(authorization);
@@ -102,8 +124,27 @@ function conversationToken(authorization: string | undefined): string {
   return token;
 }
 
-export function registerConversationRoutes(app: OpenAPIHono, runtime: Runtime, onUnexpected: (error: unknown) => void): void {
-  app.openapi(createConversationRoute, async (c) => c.json(await runtime.createConversation(), 201));
+export function registerConversationRoutes(
+  app: OpenAPIHono,
+  runtime: Runtime,
+  onUnexpected: (error: unknown) => void,
+  options: { livePollMs: number },
+): void {
+  // a response that carries a new token is never cached
+  app.openapi(createConversationRoute, async (c) => c.json(await runtime.createConversation(), 201, { 'Cache-Control': 'no-store' }));
+
+  app.openapi(conversationEventsRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const headers = c.req.valid('header');
+    const token = conversationToken(headers.authorization);
+    await runtime.customerEvents(id, token, Number.MAX_SAFE_INTEGER); // 404 before the stream opens
+    return streamLive(
+      c,
+      lastEventId(headers['last-event-id'], c.req.query('last_event_id')),
+      { read: (after) => runtime.customerEvents(id, token, after), subscribe: (wake) => runtime.subscribe(id, wake) },
+      { pollMs: options.livePollMs, heartbeatMs: 15_000 },
+    ) as never;
+  });
 
   app.openapi(sendMessageRoute, async (c) => {
     const { id } = c.req.valid('param');
@@ -128,6 +169,6 @@ export function registerConversationRoutes(app: OpenAPIHono, runtime: Runtime, o
   app.openapi(getConversationRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { authorization } = c.req.valid('header');
-    return c.json(await runtime.getConversation(id, conversationToken(authorization)), 200);
+    return c.json(await runtime.getConversation(id, conversationToken(authorization)), 200, { 'Cache-Control': 'no-store' });
   });
 }

@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { BusyError, NotFoundError, UnavailableError } from '../runtime/errors.js';
+import { OperatorConflictError } from '../runtime/operator-actions.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -19,6 +20,12 @@ export const ProblemSchema = z
   .openapi('Problem', { description: 'RFC 9457 problem details; never carries internal detail.' });
 
 export type Problem = z.infer<typeof ProblemSchema>;
+
+/** A 409 (or 403) from the machine: what it accepts now, so a console can offer exactly that. */
+export const ConflictProblemSchema = ProblemSchema.extend({
+  state: z.string().openapi({ example: 'resolved' }),
+  allowed: z.array(z.string()).openapi({ example: ['operator.takeover'] }),
+}).openapi('ConflictProblem');
 
 /** An error the API raises itself (authentication, validation, limits); `detail` is client-safe. */
 export class ApiProblem extends Error {
@@ -56,7 +63,7 @@ const HTTP_EXCEPTION_DETAILS: Readonly<Record<number, string>> = {
 export const INTERNAL_DETAIL = 'something went wrong on our side; please try again';
 
 export interface MappedProblem {
-  body: Problem;
+  body: Problem & Record<string, unknown>;
   headers: Record<string, string>;
   /** True when the error was not one we expected: worth logging server-side. */
   unexpected: boolean;
@@ -71,6 +78,11 @@ function problem(status: number, detail: string, headers: Record<string, string>
 export function toProblem(error: unknown): MappedProblem {
   if (error instanceof ApiProblem) return problem(error.status, error.detail, { ...error.headers });
   if (error instanceof NotFoundError) return problem(404, 'conversation not found');
+  if (error instanceof OperatorConflictError) {
+    const status = error.rejection.code === 'NOT_SUPERVISOR' ? 403 : 409;
+    const mapped = problem(status, error.rejection.message);
+    return { ...mapped, body: { ...mapped.body, state: error.state, allowed: error.allowed } };
+  }
   if (error instanceof BusyError)
     return problem(409, 'another message of this conversation is still being answered; send yours again in a moment', {
       'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),

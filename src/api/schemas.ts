@@ -111,3 +111,54 @@ export const TicketSchema = z
     created_at: z.string(),
   })
   .openapi('Ticket');
+
+export const ApprovalSchema = z
+  .object({
+    request_id: z.string(),
+    digest: z.string().openapi({ description: 'Send it back with the decision: it binds the approval to this exact refund' }),
+    order_id: z.string(),
+    amount: z.number().openapi({ description: 'USD' }),
+    reason: z.string(),
+    deadline: z.string(),
+    ticket_id: z.string().nullable(),
+  })
+  .openapi('ApprovalRequest');
+
+export const QueueSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        conversation_id: z.string(),
+        kind: z.enum(['ticket', 'approval', 'takeover']),
+        priority: z.enum(['P1', 'P2', 'P3']),
+        reason: z.string(),
+        state: z.string(),
+        waiting_since: z.string(),
+        wait_seconds: z.number().int(),
+        ticket_id: z.string().nullable(),
+        approval: ApprovalSchema.nullable(),
+        operator: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('Queue');
+
+export const OperatorViewSchema = ConversationViewSchema.extend({
+  tickets: z.array(
+    z.object({
+      ticket_id: z.string(),
+      priority: z.string(),
+      reason: z.string(),
+      context: z.string(),
+      approval_request_id: z.string().nullable(),
+      created_at: z.string(),
+    }),
+  ),
+  customer: z.object({ name: z.string(), email: z.string(), status: z.string() }).nullable(),
+  escalation: z
+    .object({ priority: z.string(), reason: z.string(), summary: z.string(), ticket_id: z.string().nullable() })
+    .nullable(),
+  approval: ApprovalSchema.nullable(),
+  takeover: z.object({ operator: z.string(), since: z.string() }).nullable(),
+  allowed: z.array(z.string()).openapi({ description: 'The operator events the machine accepts now' }),
+}).openapi('OperatorConversation');

@@ -85,6 +85,8 @@ export function createLiveBus() {
         if (set.size === 0) listeners.delete(conversationId);
       };
     },
+    /** How many listeners follow a conversation (streams unsubscribe when their client goes away). */
+    listeners: (conversationId: string) => listeners.get(conversationId)?.size ?? 0,
     /** Every commit of every conversation (the live inspector, metrics). */
     subscribeAll(listener: (id: string, events: StoredEvent[]) => void): () => void {
       everyone.add(listener);

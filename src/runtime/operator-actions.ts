@@ -3,9 +3,9 @@
  * machine event applied like every other (compare-and-swap on the version, effects through the
  * outbox), recorded with the operator's name; the customer is told of every change of hands.
  */
-import type { OperatorRole } from '../machines/conversation.context.js';
 import type { OperatorEvent } from '../machines/conversation.events.js';
 import { explainOperator, type Rejection } from '../machines/conversation.rules.js';
+import type { Operator } from '../operators/types.js';
 import type { Clock } from '../policy.js';
 import type { NewEvent } from '../store/types.js';
 import type { Engine } from './engine.js';
@@ -15,10 +15,7 @@ import { stateOf } from './machine-steps.js';
 import { approvedNotice, deniedNotice } from './offer-text.js';
 import type { Sanitizer } from './sanitizer.js';
 
-export interface Operator {
-  name: string;
-  role: OperatorRole;
-}
+export type { Operator } from '../operators/types.js';
 
 export type OperatorAction =
   | { kind: 'approve'; requestId: string; digest: string; note?: string }

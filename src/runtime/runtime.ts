@@ -11,7 +11,7 @@ import { MACHINE_VERSION } from '../machines/conversation.machine.js';
 import type { Model, ToolUseBlock } from '../models/types.js';
 import { ZERO_USAGE } from '../models/types.js';
 import type { Clock, RefundPolicy } from '../policy.js';
-import type { ConversationStore, StoredEvent } from '../store/types.js';
+import type { ConversationRecord, ConversationStore, StoredEvent } from '../store/types.js';
 import { toolSpecs } from '../tools/to-anthropic.js';
 import type { ToolDeps, Toolset } from '../tools/types.js';
 import { answerOffer } from './confirmation.js';
@@ -130,11 +130,15 @@ export function createRuntime(options: RuntimeOptions) {
   }
 
   /** Unknown and not-yours both answer 404, after the same work. */
-  async function authorise(id: string, token: string): Promise<HeldConversation> {
+  async function authoriseRecord(id: string, token: string) {
     const record = await store.getConversation(id);
     const matches = sameHash(record?.tokenHash ?? DUMMY_HASH, sha256(token));
     if (!record || !matches) throw new NotFoundError();
-    const held = await engine.load(id, record);
+    return record;
+  }
+
+  async function authorise(id: string, token: string): Promise<HeldConversation> {
+    const held = await engine.load(id, await authoriseRecord(id, token));
     if (!held) throw new NotFoundError();
     return held;
   }
@@ -242,9 +246,9 @@ export function createRuntime(options: RuntimeOptions) {
     });
   }
 
-  /** A conversation's live events after `afterN`, for its customer (token) or an operator. */
-  async function eventsAfter(held: HeldConversation, afterN: number, audience: LiveAudience): Promise<LiveEvent[]> {
-    const events = afterN >= held.record.eventCount ? [] : await store.listEvents(held.id, afterN);
+  /** A conversation's live events after `afterN` (one indexed read; none when nothing new was committed). */
+  async function eventsAfter(record: ConversationRecord, afterN: number, audience: LiveAudience): Promise<LiveEvent[]> {
+    const events = afterN >= record.eventCount ? [] : await store.listEvents(record.id, afterN);
     return events.map((e) => toLiveEvent(e, audience)).filter((e): e is LiveEvent => e !== null);
   }
 
@@ -282,17 +286,19 @@ export function createRuntime(options: RuntimeOptions) {
     answerOfferAsMcp,
     /** Checks a conversation token (MCP binds its sessions to it). */
     async authoriseToken(id: string, token: string): Promise<void> {
-      await authorise(id, token);
+      await authoriseRecord(id, token);
     },
     async getConversation(id: string, token: string): Promise<ConversationView> {
       return buildConversationView(await authorise(id, token), { backends, sanitizer, toolset });
     },
     /** Live events of a conversation for its customer: the token is checked on every read. */
     async customerEvents(id: string, token: string, afterN: number): Promise<LiveEvent[]> {
-      return eventsAfter(await authorise(id, token), afterN, 'customer');
+      return eventsAfter(await authoriseRecord(id, token), afterN, 'customer');
     },
     async operatorEvents(id: string, afterN: number): Promise<LiveEvent[]> {
-      return eventsAfter(await load(id), afterN, 'operator');
+      const record = await store.getConversation(id);
+      if (!record) throw new NotFoundError();
+      return eventsAfter(record, afterN, 'operator');
     },
     subscribe: (id: string, listener: (events: StoredEvent[]) => void) => live.subscribe(id, listener),
     async listRefunds(): Promise<RefundView[]> {

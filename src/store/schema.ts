@@ -91,6 +91,13 @@ CREATE TABLE IF NOT EXISTS tickets (
   approval_request_id TEXT,
   created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS operators (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
 CREATE TABLE IF NOT EXISTS mailbox (
   message_id TEXT PRIMARY KEY,
   idempotency_key TEXT NOT NULL UNIQUE,

@@ -55,7 +55,7 @@ describe('operator endpoints', () => {
     fx = await buildApi([], { adminToken: null });
     for (const path of ['/api/refunds', '/api/tickets']) {
       const problem = await expectProblem(await fx.app.request(path, { headers: bearer('anything') }), 404);
-      expect(problem.detail).toBe('operator endpoints are disabled; set SUPPORT_ADMIN_TOKEN');
+      expect(problem.detail).toBe('operator endpoints are disabled; set SUPPORT_ADMIN_TOKEN or add an operator');
     }
   });
 });

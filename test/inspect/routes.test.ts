@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MachineDefinitionSchema } from '../../src/api/machine.js';
-import { ApiProblem } from '../../src/api/problem.js';
-import { bearerToken } from '../../src/api/auth.js';
 import { conversationMachine } from '../../src/machines/conversation.machine.js';
 import { conversationLog } from '../../src/inspect/log.js';
 import type { Fact } from '../../src/inspect/types.js';
@@ -11,21 +9,6 @@ import { SARAH_PII, SEED_1_MESSAGE, seed1Script } from './fixtures.js';
 
 const OPERATOR = { Authorization: 'Bearer operator-secret' };
 
-/** A fake commit feed: what the runtime hook will call, driven by the test. */
-function fakeFeed() {
-  const listeners = new Map<string, Set<(facts: Fact[]) => void>>();
-  return {
-    subscribe(id: string, listener: (facts: Fact[]) => void) {
-      const set = listeners.get(id) ?? new Set();
-      set.add(listener);
-      listeners.set(id, set);
-      return () => set.delete(listener);
-    },
-    publish: (id: string, facts: Fact[]) => listeners.get(id)?.forEach((l) => l(facts)),
-    count: (id: string) => listeners.get(id)?.size ?? 0,
-  };
-}
-
 let api: ApiFixture | null = null;
 afterEach(async () => {
   await api?.close();
@@ -33,24 +16,32 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const feed = fakeFeed();
-  let store: ApiFixture['h']['runtime']['store'] | null = null;
   api = await buildApi(seed1Script(), {
     machine: conversationMachine,
     machineSampleInput: { conversationId: 'conv_example', refundLimitCents: 0 },
-    inspection: {
-      authorizeOperator: async (authorization) => {
-        if (bearerToken(authorization) !== 'operator-secret')
-          throw new ApiProblem(401, 'a valid operator token is required');
-      },
-      conversationLog: (id) => conversationLog(store!, id),
-      subscribe: feed.subscribe,
-    },
+    adminToken: 'operator-secret',
   });
-  store = api.h.runtime.store;
-  const { conversation_id: id, token } = await api.h.runtime.createConversation();
-  await api.h.runtime.sendMessage(id, token, SEED_1_MESSAGE);
-  return { app: api.app, id, feed, store };
+  const runtime = api.h.runtime;
+  const { conversation_id: id, token } = await runtime.createConversation();
+  await runtime.sendMessage(id, token, SEED_1_MESSAGE);
+  // what the engine publishes after a commit, driven by the test
+  const feed = {
+    publish: (conversationId: string, facts: Fact[]) =>
+      runtime.live.publish(
+        conversationId,
+        facts.map((f) => ({
+          seq: f.seq,
+          n: f.seq,
+          conversationId,
+          turn: 9,
+          kind: 'fact' as const,
+          payload: { event: f.event, from: f.from, to: f.to },
+          createdAt: f.at,
+        })),
+      ),
+    count: (conversationId: string) => runtime.live.listeners(conversationId),
+  };
+  return { app: api.app, id, feed, store: runtime.store };
 }
 
 /** Reads an SSE body until `enough` says so, then lets go of it. */
