@@ -48,6 +48,12 @@ export interface StateFacts {
   }>;
   pendingRefund: { orderId: string; outcome: 'pending' | 'unknown' } | null;
   escalation: { priority: string; reason: string; ticketId: string | null; expectedWait: string } | null;
+  /** What the conversation waits for, if anything. */
+  awaiting?:
+    | { kind: 'confirmation'; offerId: string; orderId: string; amountUsd: string }
+    | { kind: 'approval'; orderId: string; amountUsd: string }
+    | { kind: 'code' }
+    | null;
 }
 
 export interface ModelRequest {
