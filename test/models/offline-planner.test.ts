@@ -34,6 +34,18 @@ describe('offline planner: asking for money back, however it is written', () => 
     ]);
   });
 
+  it('lets a later request win over a status question about the same single order', () => {
+    const h = history()
+      .customer(
+        "wes.weber@example.com my toaster ORD-1483 still hasn't shown up, and the tracking hasn't moved. I'd like my money back.",
+      )
+      .verify('wes.weber@example.com', 'Wes Weber')
+      .lookup('ORD-1483', { status: 'lost_in_transit' });
+    expect(plan(h, verifiedFacts([order('ORD-1483')]))).toEqual([
+      ['process_refund', { order_id: 'ORD-1483', reason: 'not_received' }],
+    ]);
+  });
+
   it('does not read a status question about a refund as a new request', () => {
     const h = history().customer('sarah@example.com where is my refund for ORD-8842?').verify().lookup('ORD-8842');
     expect(planNames(h, verifiedFacts([order('ORD-8842')]))).toEqual([]);
@@ -192,6 +204,41 @@ describe('offline planner: whose email it is', () => {
     expect(plan(h, startFacts({ unknownEmails: ['sarh@example.com'] }))).toEqual([
       ['get_customer', { email: 'sarah@example.com' }],
     ]);
+  });
+});
+
+describe('offline planner: replies about several orders', () => {
+  it('names several unknown order numbers in one sentence', () => {
+    const h = history().customer('sarah@example.com where are ORD-2001, ORD-2002 and ORD-2003?').verify();
+    for (const id of ['ORD-2001', 'ORD-2002', 'ORD-2003'])
+      h.call('lookup_order', { order_id: id }, { found: false }, true);
+    expect(reply(h, verifiedFacts([], { state: 'verified' }))).toContain(
+      "I couldn't find orders ORD-2001, ORD-2002, ORD-2003.",
+    );
+  });
+
+  it('answers "when will I see the money?" after a refund without repeating where the order is', () => {
+    const h = history()
+      .customer('sarah@example.com my blender ORD-8842 broke, refund please')
+      .verify()
+      .lookup('ORD-8842')
+      .refund('ORD-8842')
+      .agent("I've processed the refund for order ORD-8842, reference RF-TEST1.")
+      .customer('cheers! when will I see the money?');
+    const text = reply(h, verifiedFacts([order('ORD-8842', { refunded: true })]));
+    expect(text).toMatch(/already been refunded \(reference RF-TEST1\).*5-10 business days/);
+    expect(text).not.toMatch(/delivered on/);
+  });
+
+  it('reads "send a new one" as a replacement of this order, not as another order', () => {
+    const h = history()
+      .customer('sarah@example.com ORD-8842 arrived cracked, refund please')
+      .verify()
+      .lookup('ORD-8842')
+      .customer("on second thought please don't refund it, could you send a new one instead?");
+    const facts = verifiedFacts([order('ORD-8842')]);
+    expect(plan(h, facts)).toEqual([]);
+    expect(reply(h, facts)).toMatch(/replacement/);
   });
 });
 

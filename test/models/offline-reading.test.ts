@@ -190,6 +190,8 @@ describe('offline reading: tone, hand-over and codes', () => {
     expect(readMessage('someone logged into my account and ordered stuff').alarm).toBe('fraud');
     expect(readMessage('I never placed this order').alarm).toBe('fraud');
     expect(readMessage('a person named Sue at your depot').alarm).toBeNull();
+    expect(readMessage("I know this isn't a scam, your shop is great").alarm).toBeNull();
+    expect(readMessage("if it isn't here by Friday I'll see you in court").alarm).toBe('legal');
   });
 
   it('finds a 6-digit code, not an order id, a phone number or a longer number', () => {
@@ -201,7 +203,7 @@ describe('offline reading: tone, hand-over and codes', () => {
   });
 
   it('tells a yes from thanks', () => {
-    for (const t of ['yes please', 'sure, do it', 'go ahead', 'Yes, go ahead please', 'yep'])
+    for (const t of ['yes please', 'yes pls', 'sure, do it', 'go ahead', 'Yes, go ahead please', 'yep'])
       expect(readMessage(t).affirmative, t).toBe(true);
     for (const t of ['ok thanks', 'great, thank you', 'yes but which order?'])
       expect(readMessage(t).affirmative, t).toBe(false);

@@ -112,6 +112,33 @@ describe('offline planner: refund offers confirmed by the customer (I13)', () =>
     expect(reply(h, facts)).toMatch(/processed the refund for order ORD-8842\. You'll get \$89\.99 back/);
   });
 
+  it("a bare yes after an offer answers that offer, not an offer of the planner's own in the same reply", () => {
+    const h = history()
+      .customer('grace.garcia@example.com refund ORD-1147, and where is ORD-1133?')
+      .verify('grace.garcia@example.com', 'Grace Garcia')
+      .lookup('ORD-1147')
+      .lookup('ORD-1133', { status: 'lost_in_transit', delivered_date: null })
+      .offer('ORD-1147')
+      .agent("If it hasn't reached you, I can refund order ORD-1133 for you: just say yes.")
+      .customer('yes please');
+    const facts = verifiedFacts([order('ORD-1147', { refunded: true }), order('ORD-1133')]);
+    expect(plan(h, facts)).toEqual([]);
+  });
+
+  it('offers nothing of its own beside a waiting offer', () => {
+    const h = history()
+      .customer('grace.garcia@example.com refund ORD-1147, and where is ORD-1133?')
+      .verify('grace.garcia@example.com', 'Grace Garcia')
+      .lookup('ORD-1147')
+      .lookup('ORD-1133', { status: 'lost_in_transit', delivered_date: null })
+      .offer('ORD-1147');
+    const offer = { ...OFFER, orderId: 'ORD-1147' };
+    const facts = verifiedFacts([order('ORD-1147'), order('ORD-1133')], { awaiting: offer });
+    const text = reply(h, facts);
+    expect(text).not.toMatch(/just say yes/);
+    expect(text).toMatch(/once you've answered about order ORD-1147/);
+  });
+
   it('says a confirmed refund above the limit waits for a specialist (I14)', () => {
     const h = history()
       .customer('Email james@example.com. My espresso machine ORD-7771 never arrived, refund please')

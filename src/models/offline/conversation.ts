@@ -75,6 +75,12 @@ export function analyse(history: ModelMessage[]): Analysis {
     for (const r of replies) if (r.at < at) text = r.text;
     return text;
   };
+  // a refund offer (written by code) made since the previous customer message: a bare "yes" answers that offer,
+  // not one of the planner's own
+  const offerBefore = (at: number): boolean => {
+    const previous = messages.filter((m) => m.at < at).pop()?.at ?? 0;
+    return calls.some((c) => c.at > previous && c.at < at && isOffer(c));
+  };
   const touch = (id: string, intent: Intent, at: number, reason?: RefundReason | null) => {
     const prev = orders.get(id);
     if (prev) orders.set(id, { ...prev, intent, reason: reason ?? prev.reason, touchedAt: at });
@@ -93,6 +99,7 @@ export function analyse(history: ModelMessage[]): Analysis {
   for (const msg of messages) {
     handledUpTo(msg.at);
     const s = msg.signals;
+    if (s.affirmative && !s.orderIds.length && offerBefore(msg.at)) continue;
     if (s.affirmative && !s.orderIds.length) {
       // "yes" to "I can refund order X for you: just say yes"
       const offered = replyBefore(msg.at)
@@ -158,7 +165,11 @@ export function analyse(history: ModelMessage[]): Analysis {
     orders,
     pending,
     earlierReplies: replies.filter((r) => r.at < turnStart).map((r) => r.text),
-    acceptedTeamOffer: latest !== null && latest.signals.affirmative && replyBefore(latest.at).includes(TEAM_OFFER),
+    acceptedTeamOffer:
+      latest !== null &&
+      latest.signals.affirmative &&
+      !offerBefore(latest.at) &&
+      replyBefore(latest.at).includes(TEAM_OFFER),
     offers,
     afterHandback: lastNote > (latest?.at ?? 0),
   };

@@ -150,8 +150,10 @@ function askPerOrder(
   });
   const firstReason = list.find((c) => c.reason)?.reason ?? null;
   for (const ask of perOrder.values()) {
-    // a retraction said later in the message takes back a request made earlier in it
-    if (floating.intent === 'no_refund' && fIntent && (!ask.intent || fIntent.at > ask.at)) ask.intent = 'no_refund';
+    // a retraction said later in the message takes back a request made earlier in it; with one order, any later
+    // wording wins ("where is ORD-1? … I'd like my money back")
+    const later = fIntent !== null && (!ask.intent || fIntent.at > ask.at);
+    if (later && (floating.intent === 'no_refund' || perOrder.size === 1)) ask.intent = floating.intent;
     else if (!ask.intent && floating.intent) ask.intent = floating.intent;
     ask.reason ??= floating.reason ?? firstReason;
     if (!ask.intent && ask.reason && !refuses) ask.intent = 'refund';

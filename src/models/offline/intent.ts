@@ -84,7 +84,8 @@ const REFUND_PHRASES: RegExp[] = [
   /\b(?:give|send|pay|get|want|have|put|return) (?:me )?(?:back )?(?:my|the) (?:money|cash|payment|funds)\b/,
   /\b(?:back what i|what i (?:paid|payed|spent) back|refund what i)\b/,
   /\b(?:pay (?:me|us) back|credit (?:me|my (?:card|account))|reverse the (?:charge|payment)|my money)\b/,
-  /\b(?:send|sending|take|taking|bring|mail) (?:it|this|them|that|these) back\b/,
+  /\b(?:send|sending|mail|post|ship) (?:it |this |them |that |these )?back\b/,
+  /\b(?:take|taking|bring) (?:it|this|them|that|these) back\b/,
   /\b(?:compensat\w*|reimburs\w*|charge ?back|credit (?:it )?back)\b/,
 ];
 const REFUND_WORDS = ['refund', 'refunds', 'refunded', 'refunding', 'return', 'returns', 'returning', 'returned'];

@@ -126,8 +126,10 @@ export function orderSentences(a: Analysis, facts: StateFacts, orderId: string):
   const orderStatus = str(lookup?.result?.json?.status) ?? '';
   if (fact.refunded) {
     const ref = earlierRefundId(a, orderId);
+    // where it is only when the customer named it now, not for "when will I see the money?"
+    const named = !a.afterHandback && a.latest?.signals.orderIds.includes(orderId);
     return [
-      ...(intent === 'refund' || intent === 'no_refund' || !status ? [] : [status]),
+      ...(intent === 'refund' || intent === 'no_refund' || !status || !named ? [] : [status]),
       `Order ${orderId} has already been refunded${ref ? ` (reference ${ref})` : ''}, so there's nothing more to do.`,
       "If the money hasn't reached you yet, it can take 5-10 business days to appear.",
     ];
@@ -146,7 +148,11 @@ export function orderSentences(a: Analysis, facts: StateFacts, orderId: string):
     lines.push(TEAM_OFFER);
     return lines;
   }
-  if (fact.eligible) {
+  const waiting = facts.awaiting?.kind === 'confirmation' ? facts.awaiting.orderId : null;
+  if (fact.eligible && waiting) {
+    // only one offer waits at a time: no "just say yes" of our own beside it
+    lines.push(`If you'd like a refund for it too, just tell me once you've answered about order ${waiting}.`);
+  } else if (fact.eligible) {
     const missing = req?.reason === 'not_received' || orderStatus === 'lost_in_transit';
     if (fact.needsApproval)
       lines.push(

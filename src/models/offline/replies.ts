@@ -6,7 +6,7 @@
  * is written by code and appended by the runtime.
  */
 import type { StateFacts } from '../types.js';
-import { type Analysis, inputOrderId, isOffer, turnCalls } from './conversation.js';
+import { type Analysis, inputOrderId, isOffer, lastLookup, turnCalls } from './conversation.js';
 import { approvalReply, escalationReply, refundsDoneThisTurn } from './escalation-text.js';
 import { mainIntent } from './extract.js';
 import { ORDER_HINT } from './history.js';
@@ -25,6 +25,11 @@ function focusOrders(a: Analysis): string[] {
   for (const id of a.offers.keys()) if (offerAnsweredThisTurn(a, id)) add(id);
   return ids;
 }
+
+const refundedText = (ids: string[]) =>
+  ids.length > 1
+    ? `the refunds for orders ${ids.join(' and ')} have been processed`
+    : `the refund for order ${ids[0] ?? ''} has been processed`;
 
 function offeredThisTurn(a: Analysis): string | null {
   const made = turnCalls(a).filter(isOffer).pop();
@@ -86,11 +91,20 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
   else if (verifiedNow) parts.push(`Thanks, ${first}, I've found your account.`);
 
   const reconciled = reconciledSentences(a, facts);
+  const focus = focusOrders(a).filter((id) => id !== offered && !reconciled.some((r) => r.orderId === id));
+  // several unknown order numbers: one sentence for all of them
+  const unknown = focus.filter(
+    (id) => !facts.orders.some((o) => o.orderId === id) && lastLookup(a, id)?.result?.json?.found === false,
+  );
   const orderLines = [
     ...reconciled.map((r) => r.text),
-    ...focusOrders(a)
-      .filter((id) => id !== offered && !reconciled.some((r) => r.orderId === id))
-      .flatMap((id) => orderSentences(a, facts, id)),
+    ...focus.filter((id) => unknown.length < 2 || !unknown.includes(id)).flatMap((id) => orderSentences(a, facts, id)),
+    ...(unknown.length < 2
+      ? []
+      : [
+          `I couldn't find orders ${unknown.join(', ')}. ` +
+            'Could you double-check those order numbers? They usually look like ORD-1234.',
+        ]),
   ];
   if (s && s.droppedOrders > 0)
     orderLines.push(
@@ -113,7 +127,7 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
   else if (otherEmail && !verifiedNow) parts.push('Is there anything else I can help you with on this account?');
   else if (refunded.length && (asksAboutIt || answersYes) && (!intent || intent === 'status'))
     parts.push(
-      `${s?.thanks ? "You're welcome! " : ''}Yes: the refund for order ${refunded.join(' and ')} has been processed. ` +
+      `${s?.thanks ? "You're welcome! " : ''}Yes: ${refundedText(refunded)}. ` +
         'It usually shows up on your original payment method within 5-10 business days. ' +
         'Is there anything else I can help with?',
     );

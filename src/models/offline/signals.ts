@@ -27,7 +27,7 @@ const WANTS_HUMAN: RegExp[] = [
   /\bescalate (?:this|it|me|my case)\b/,
 ];
 // "no need to get a manager involved", "I don't want to talk to anyone"
-const NEGATED = /\b(?:no need|do ?n'?t|do not|does ?n'?t|not|never|without|no)\b/;
+const NEGATED = /\b(?:no need|do ?n'?t|do not|does ?n'?t|is ?n'?t|was ?n'?t|are ?n'?t|not|never|without|no)\b/;
 
 const ALARMS: Array<[Alarm, RegExp[]]> = [
   [
@@ -69,21 +69,27 @@ const UPSET = anyOf([
   'unacceptable|terrible|awful|horrible|ridiculous|angry|upset|frustrat\\w*|disappoint\\w*|annoy\\w*',
   'worst|furious|fed up|disgust\\w*|outrageous|pathetic|useless',
 ]);
-const YES_WORDS = 'yes|please|thanks|thank you|go ahead|do it|proceed|sure|ok(?:ay)?|that would be (?:great|good|nice)';
+const YES_WORDS =
+  'yes|please|pls|plz|thanks|thank you|go ahead|do it|proceed|sure|ok(?:ay)?|that would be (?:great|good|nice)';
 const AFFIRMATIVE = new RegExp(
-  '^(?:yes|yeah|yea|yep|yup|sure|ok(?:ay)?|please(?: do)?|go ahead|do it|proceed|confirm(?:ed)?|absolutely|' +
+  '^(?:yes|yeah|yea|yep|yup|sure|ok(?:ay)?|please(?: do)?|pls|plz|go ahead|do it|proceed|confirm(?:ed)?|absolutely|' +
     `of course|sounds good|that works|perfect|great|y)\\b(?:[\\s,.!]*(?:${YES_WORDS}))*[\\s.!]*$`,
 );
 const GREETING = /^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening)|greetings|dear)\b/;
 const THANKS = /\b(?:thanks|thank (?:you|u)|thx|ty|cheers|appreciate (?:it|that|your help)|much appreciated|perfect)\b/;
-const OTHER_ORDER = /\b(?:another|other|second|different|one more|new) (?:order|one|item|purchase)\b/;
+// not "one": "send a new one" asks for a replacement of this order
+const OTHER_ORDER = /\b(?:another|other|second|different|one more|new) (?:order|item|purchase)\b/;
 
-function matchesUnnegated(text: string, re: RegExp): boolean {
+/**
+ * A match not cancelled by a negation before it: anywhere in its clause ("I don't need to talk to anyone"),
+ * or, with `near`, within the few words before it ("this isn't a scam", but not "if it isn't here I'll sue").
+ */
+function matchesUnnegated(text: string, re: RegExp, near = false): boolean {
   for (const m of text.matchAll(new RegExp(re.source, 'g'))) {
-    // the clause before the match: a negation there ("no need to get a manager") cancels it
-    const head = text.slice(0, m.index ?? 0);
+    const head = text.slice(Math.max(0, (m.index ?? 0) - 120), m.index ?? 0);
     const clause = head.slice(Math.max(head.lastIndexOf(','), head.lastIndexOf('.'), head.lastIndexOf(' but ')) + 1);
-    if (!NEGATED.test(clause)) return true;
+    const before = near ? clause.split(' ').slice(-4).join(' ') : clause;
+    if (!NEGATED.test(before)) return true;
   }
   return false;
 }
@@ -93,7 +99,12 @@ export function wantsHuman(t: string): boolean {
 }
 
 export function alarmOf(t: string): Alarm | null {
-  for (const [alarm, patterns] of ALARMS) if (patterns.some((re) => re.test(t))) return alarm;
+  for (const [alarm, patterns] of ALARMS) {
+    // "I know this isn't a scam" is no report of fraud; words about self-harm are taken as they come
+    const hit =
+      alarm === 'self_harm' ? patterns.some((re) => re.test(t)) : patterns.some((re) => matchesUnnegated(t, re, true));
+    if (hit) return alarm;
+  }
   return null;
 }
 
