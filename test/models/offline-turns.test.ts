@@ -91,6 +91,7 @@ describe('offline planner: refund offers confirmed by the customer (I13)', () =>
       .customer('how long would it take to arrive?');
     expect(plan(h, awaitingFacts())).toEqual([]);
     expect(reply(h, awaitingFacts())).toMatch(/waiting for your go-ahead/);
+    expect(reply(h, awaitingFacts())).toMatch(/Once you confirm, the refund usually shows up within 5-10 business days/);
   });
 
   it("tells the refund made on the customer's yes from the runtime's result", () => {
@@ -137,6 +138,53 @@ describe('offline planner: refund offers confirmed by the customer (I13)', () =>
     const text = reply(h, facts);
     expect(text).not.toMatch(/just say yes/);
     expect(text).toMatch(/once you've answered about order ORD-1147/);
+  });
+
+  it('walks two orders through one offer at a time: the one within the limit, then the one needing approval', () => {
+    const chloe = { name: 'Chloe Costa', email: 'chloe.costa@example.com', status: 'active' };
+    const eligible = order('ORD-1063', { refundableUsd: '$78.22' });
+    const approval = order('ORD-1056', { needsApproval: true, refundableUsd: '$329.22' });
+    const h = history()
+      .customer(
+        'chloe.costa@example.com: my kettle ORD-1056 arrived cracked and ORD-1063 never came. Refunds for both please.',
+      )
+      .verify(chloe.email, chloe.name)
+      .lookup('ORD-1056', { description: 'Kettle', amount: '$329.22' })
+      .lookup('ORD-1063', { description: 'Backpack', amount: '$78.22', status: 'lost_in_transit' });
+    // turn 1: the refund within the limit is offered first
+    const start = verifiedFacts([approval, eligible], { customer: chloe });
+    expect(plan(h, start)).toEqual([['process_refund', { order_id: 'ORD-1063', reason: 'not_received' }]]);
+    h.offer('ORD-1063', 'not_received');
+    const first = { kind: 'confirmation' as const, offerId: 'OFR-1', orderId: 'ORD-1063', amountUsd: '$78.22' };
+    const waiting = { ...start, awaiting: first };
+    expect(plan(h, waiting)).toEqual([]);
+    h.agent(reply(h, waiting));
+    // turn 2: the yes refunds it (in code); the other refund is proposed now
+    h.customer('yes please').runtimeRefundResult('ORD-1063', '$78.22');
+    const after = verifiedFacts([approval, { ...eligible, refunded: true }], { customer: chloe });
+    expect(plan(h, after)).toEqual([['process_refund', { order_id: 'ORD-1056', reason: 'damaged' }]]);
+    h.offer('ORD-1056');
+    const second = { kind: 'confirmation' as const, offerId: 'OFR-2', orderId: 'ORD-1056', amountUsd: '$329.22' };
+    const text = reply(h, { ...after, awaiting: second });
+    expect(text).toMatch(
+      /^I've processed the refund for order ORD-1063, reference RF-TEST2\..*I've also checked order ORD-1056\.$/,
+    );
+    h.agent(text);
+    // turn 3: the yes sends it to a supervisor
+    h.customer('yes');
+    const escalation = {
+      priority: 'P2',
+      reason: 'policy_exception',
+      ticketId: 'TKT-7',
+      expectedWait: 'about 10 minutes',
+    };
+    const approving = {
+      ...after,
+      awaiting: { kind: 'approval' as const, orderId: 'ORD-1056', amountUsd: '$329.22' },
+      escalation,
+    };
+    expect(plan(h, approving)).toEqual([]);
+    expect(reply(h, approving)).toMatch(/refund of \$329\.22 for order ORD-1056 needs a specialist's approval/);
   });
 
   it('says a confirmed refund above the limit waits for a specialist (I14)', () => {

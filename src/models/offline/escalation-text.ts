@@ -26,17 +26,19 @@ const SELF_HARM =
   "I'm really sorry you're going through this, and I want to make sure you get support. If you might be in danger " +
   'or are thinking about harming yourself, please contact your local emergency number or a crisis line right now.';
 
+const PASSED_ON = "I've passed it on for review";
+
 /** A refund the customer confirmed that now waits for a supervisor (I14). */
 export function approvalReply(a: Analysis, facts: StateFacts, orderId: string, amountUsd: string): string {
   const e = facts.escalation;
   const ref = e?.ticketId ? ` (reference ${e.ticketId})` : '';
-  const told = a.earlierReplies.some((r) => r.includes(`refund for order ${orderId} needs a specialist's approval`));
+  const told = a.earlierReplies.some((r) => r.includes(orderId) && r.includes(PASSED_ON));
   if (told)
     return `Your refund for order ${orderId} is with a specialist for approval${ref}; you'll hear back ${waitText(e)}.`;
   return [
     `Thank you. The refund of ${amountUsd} for order ${orderId} needs a specialist's approval,`,
     "so I haven't made it myself.",
-    `I've passed it on for review${ref}, and you'll hear back ${waitText(e)}.`,
+    `${PASSED_ON}${ref}, and you'll hear back ${waitText(e)}.`,
   ].join(' ');
 }
 

@@ -13,7 +13,7 @@ import {
   lastRefundCall,
   str,
 } from './conversation.js';
-import { confirmedSentence, confirmingSentence, refundOutcomeSentence } from './refund-text.js';
+import { confirmedSentence, confirmingSentence, REFUND_TIMING, refundOutcomeSentence } from './refund-text.js';
 
 export type OrderFact = StateFacts['orders'][number];
 
@@ -73,8 +73,11 @@ function refundSentences(a: Analysis, facts: StateFacts, fact: OrderFact, status
   const tried = lastRefundCall(a, orderId, true);
   if (tried?.result?.isError) return [`I wasn't able to process the refund for order ${orderId} just now.`, TEAM_OFFER];
   const awaiting = facts.awaiting;
-  if (awaiting?.kind === 'confirmation' && awaiting.orderId === orderId)
-    return [`The refund for order ${orderId} is waiting for your go-ahead.`];
+  if (awaiting?.kind === 'confirmation' && awaiting.orderId === orderId) {
+    const asksWhen = /\bhow long\b|\bwhen (?:will|would|do|does)\b|\bhow many days\b/i.test(a.latest?.text ?? '');
+    const timing = asksWhen ? [`Once you confirm, the refund ${REFUND_TIMING.replace(/^It /, '')}`] : [];
+    return [...timing, `The refund for order ${orderId} is waiting for your go-ahead.`];
+  }
   if (awaiting?.kind === 'confirmation' && fact.needsApproval)
     return [
       `The refund for order ${orderId} needs a specialist's approval; ` +

@@ -31,6 +31,14 @@ const refundedText = (ids: string[]) =>
     ? `the refunds for orders ${ids.join(' and ')} have been processed`
     : `the refund for order ${ids[0] ?? ''} has been processed`;
 
+/** Orders refunded in this turn: a result now, or an offer answered now that the facts show as refunded. */
+function confirmedThisTurn(a: Analysis, facts: StateFacts): string[] {
+  const answered = [...a.offers.keys()].filter(
+    (id) => offerAnsweredThisTurn(a, id) && facts.orders.some((o) => o.orderId === id && o.refunded),
+  );
+  return [...new Set([...refundsDoneThisTurn(a), ...answered])];
+}
+
 function offeredThisTurn(a: Analysis): string | null {
   const made = turnCalls(a).filter(isOffer).pop();
   return made ? inputOrderId(made) : null;
@@ -87,7 +95,9 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
         'for another account, please start a new conversation.',
     );
   const offered = offeredThisTurn(a);
-  if (offered) parts.push(`Thanks, ${first} — I've checked order ${offered}.`);
+  // a refund made on the customer's yes comes first; a new offer is then only framed, after it
+  const doneFirst = offered !== null && confirmedThisTurn(a, facts).length > 0;
+  if (offered && !doneFirst) parts.push(`Thanks, ${first} — I've checked order ${offered}.`);
   else if (verifiedNow) parts.push(`Thanks, ${first}, I've found your account.`);
 
   const reconciled = reconciledSentences(a, facts);
@@ -112,6 +122,7 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
         'please send the others in another message.',
     );
   parts.push(...orderLines);
+  if (doneFirst) parts.push(`I've also checked order ${offered}.`);
   if (offered) return parts.join(' ');
   if (orderLines.length) {
     if (refundsDoneThisTurn(a).length) parts.push('Is there anything else I can help with?');
