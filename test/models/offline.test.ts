@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PaymentDeclinedError } from '../../src/backends/types.js';
 import { createOfflineModel } from '../../src/models/offline.js';
-import { detectIntent, detectReason, extractEmails, extractOrderIds } from '../../src/models/offline/extract.js';
+import { findEmails } from '../../src/models/offline/emails.js';
+import { detectIntent, detectReason, extractOrderIds } from '../../src/models/offline/extract.js';
 import type { ModelRequest, StateFacts } from '../../src/models/types.js';
 import { ZERO_USAGE } from '../../src/models/types.js';
 import { startFacts } from '../support/fake-models.js';
@@ -350,7 +351,7 @@ describe('offline model: reading the customer', () => {
   });
 
   it('finds emails, lower-cased, without trailing punctuation', () => {
-    expect(extractEmails('Email SARAH@Example.com. Thanks')).toEqual(['sarah@example.com']);
+    expect(findEmails('Email SARAH@Example.com. Thanks').map((e) => e.email)).toEqual(['sarah@example.com']);
   });
 
   it('maps the customer words to refund reasons', () => {

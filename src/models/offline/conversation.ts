@@ -1,24 +1,14 @@
 /**
- * Reads the whole message history once: the customer's messages (and what they ask about which
- * order), every tool call with its result, and where the current turn starts.
+ * Reads the whole message history once: what the customer asks about which order (latest
+ * wording wins, a retraction included), the refund offers made, and where the current turn
+ * starts. An operator's handback note starts a fresh turn: what came before it was handled.
  */
 import type { ModelMessage } from '../types.js';
-import { readMessage, type Intent, type MessageSignals, type RefundReason } from './extract.js';
+import type { Intent, RefundReason } from './extract.js';
+import { type CustomerMessage, type ToolCall, flatten, inputOrderId, str } from './history.js';
 
-export interface ToolCall {
-  id: string;
-  name: string;
-  input: Record<string, unknown>;
-  /** Position in the flattened history (customer messages and calls share one counter). */
-  at: number;
-  result: { content: string; isError: boolean; json: Record<string, unknown> | null } | null;
-}
-
-export interface CustomerMessage {
-  text: string;
-  at: number;
-  signals: MessageSignals;
-}
+export type { CustomerMessage, ToolCall } from './history.js';
+export { inputOrderId, parseJson, str } from './history.js';
 
 /** What the customer wants for one order; latest message wins. */
 export interface OrderRequest {
@@ -34,135 +24,138 @@ export interface OrderRequest {
 export interface Analysis {
   messages: CustomerMessage[];
   latest: CustomerMessage | null;
-  /** Position of the latest customer message: calls after it belong to this turn. */
+  /** Where the current turn starts (the latest customer message, or a later handback note). */
   turnStart: number;
   calls: ToolCall[];
-  /** Emails in order of last mention (latest last). */
+  /** Every email the customer wrote, in order of last mention (latest last). */
   emails: string[];
   orders: Map<string, OrderRequest>;
   /** An intent stated without an order id that no order has taken up yet. */
   pending: { intent: Intent; reason: RefundReason | null } | null;
-  /** Assistant text written before the latest customer message. */
+  /** Assistant text written before the current turn. */
   earlierReplies: string[];
   /** The latest message said yes to the previous reply's offer to pass the case to the team. */
   acceptedTeamOffer: boolean;
+  /** The latest refund offer made per order (an accepted process_refund awaiting the customer's yes). */
+  offers: Map<string, number>;
+  /** The latest thing in the history is an operator's handback note. */
+  afterHandback: boolean;
 }
 
 /** Offers in a reply that a bare "yes" accepts (the planner reads its own earlier replies). */
 export const TEAM_OFFER = 'Would you like me to pass this to a member of our team?';
 export const YES_OFFER = 'just say yes';
 
-export function parseJson(content: string): Record<string, unknown> | null {
-  try {
-    const v: unknown = JSON.parse(content);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+/** Results that are not an offer waiting for the customer: a refund made, confirming, declined, a ticket. */
+const NOT_AN_OFFER = new Set(['processed', 'confirming', 'declined', 'open']);
+
+/** An accepted process_refund that neither refunded nor escalated: an offer the customer must confirm. */
+export function isOffer(c: ToolCall): boolean {
+  const r = c.result;
+  if (c.name !== 'process_refund' || !r || r.isError || !r.json) return false;
+  return !str(r.json.refund_id) && !str(r.json.ticket_id) && !NOT_AN_OFFER.has(str(r.json.status) ?? '');
 }
 
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-
-export const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-
-/** The order id a tool input refers to, normalised like the tools do. */
-export const inputOrderId = (call: Pick<ToolCall, 'input'>): string | null => str(call.input.order_id)?.trim().toUpperCase() ?? null;
-
 export function analyse(history: ModelMessage[]): Analysis {
-  const messages: CustomerMessage[] = [];
-  const calls: ToolCall[] = [];
-  const byId = new Map<string, ToolCall>();
-  const replies: Array<{ at: number; text: string }> = [];
-  let at = 0;
-  for (const m of history) {
-    if (m.role === 'user') {
-      const blocks = typeof m.content === 'string' ? [{ type: 'text' as const, text: m.content }] : m.content;
-      for (const b of blocks) {
-        at++;
-        if (b.type === 'text') {
-          if (b.text === '(conversation start)') continue;
-          messages.push({ text: b.text, at, signals: readMessage(b.text) });
-        } else if (b.type === 'tool_result') {
-          const call = byId.get(b.tool_use_id);
-          const content = typeof b.content === 'string' ? b.content : JSON.stringify(b.content ?? '');
-          if (call) call.result = { content, isError: b.is_error === true, json: parseJson(content) };
-        }
-      }
-    } else {
-      for (const b of m.content) {
-        at++;
-        if (b.type === 'tool_use') {
-          const call: ToolCall = { id: b.id, name: b.name, input: asRecord(b.input), at, result: null };
-          calls.push(call);
-          byId.set(b.id, call);
-        } else if (b.type === 'text') replies.push({ at, text: b.text });
-      }
-    }
-  }
-
+  const { messages, calls, replies, notes } = flatten(history);
   const latest = messages[messages.length - 1] ?? null;
-  const turnStart = latest?.at ?? 0;
+  const lastNote = notes[notes.length - 1] ?? 0;
+  const turnStart = Math.max(latest?.at ?? 0, lastNote);
   const emails: string[] = [];
   const orders = new Map<string, OrderRequest>();
   let pending = null as Analysis['pending'];
-  let lastOrder: string | null = null;
+  let lastOrders: string[] = [];
   // the last intent stated with order ids: a bare order id that follows it may take it over
   let lastIntent: { intent: Intent; reason: RefundReason | null; orderIds: string[] } | null = null;
-  const notFound = new Set(calls.filter((c) => c.name === 'lookup_order' && c.result?.json?.found === false).map((c) => inputOrderId(c) ?? ''));
-
+  const notFound = new Set(
+    calls.filter((c) => c.name === 'lookup_order' && c.result?.json?.found === false).map((c) => inputOrderId(c) ?? ''),
+  );
   const replyBefore = (at: number): string => {
     let text = '';
     for (const r of replies) if (r.at < at) text = r.text;
     return text;
   };
+  // a refund offer (written by code) made since the previous customer message: a bare "yes" answers that offer,
+  // not one of the planner's own
+  const offerBefore = (at: number): boolean => {
+    const previous = messages.filter((m) => m.at < at).pop()?.at ?? 0;
+    return calls.some((c) => c.at > previous && c.at < at && isOffer(c));
+  };
+  const touch = (id: string, intent: Intent, at: number, reason?: RefundReason | null) => {
+    const prev = orders.get(id);
+    if (prev) orders.set(id, { ...prev, intent, reason: reason ?? prev.reason, touchedAt: at });
+  };
 
+  let noteIndex = 0;
+  // a person handled what came before a handback note: earlier requests are not acted on again
+  const handledUpTo = (at: number) => {
+    while (noteIndex < notes.length && notes[noteIndex]! < at) {
+      noteIndex++;
+      for (const o of orders.values()) orders.set(o.orderId, { ...o, intent: 'info' });
+      pending = null;
+      lastIntent = null;
+    }
+  };
   for (const msg of messages) {
+    handledUpTo(msg.at);
     const s = msg.signals;
+    if (s.affirmative && !s.orderIds.length && offerBefore(msg.at)) continue;
     if (s.affirmative && !s.orderIds.length) {
       // "yes" to "I can refund order X for you: just say yes"
       const offered = replyBefore(msg.at)
         .split(/(?<=[.?!])\s+/)
         .filter((sentence) => sentence.includes(YES_OFFER))
         .flatMap((sentence) => sentence.match(/ORD-\d+/g) ?? []);
-      for (const id of offered) {
-        const prev = orders.get(id);
-        if (prev) orders.set(id, { ...prev, intent: 'refund', touchedAt: msg.at });
-      }
+      for (const id of offered) touch(id, 'refund', msg.at);
       if (offered.length) continue;
     }
     for (const e of s.emails) {
-      const i = emails.indexOf(e);
+      const i = emails.indexOf(e.email);
       if (i >= 0) emails.splice(i, 1);
-      emails.push(e);
+      emails.push(e.email);
     }
     if (s.orderIds.length) {
       // "and ORD-1042?" after a status question asks the same; a corrected id after one that was not found too
       const carried =
-        lastIntent && (lastIntent.intent === 'status' || lastIntent.orderIds.every((id) => notFound.has(id))) ? lastIntent : null;
+        lastIntent && (lastIntent.intent === 'status' || lastIntent.orderIds.every((id) => notFound.has(id)))
+          ? lastIntent
+          : null;
       for (const id of s.orderIds) {
         const prev = orders.get(id);
+        const ask = s.perOrder.get(id);
         orders.set(id, {
           orderId: id,
-          intent: s.intent ?? pending?.intent ?? prev?.intent ?? carried?.intent ?? 'info',
-          reason: s.reason ?? pending?.reason ?? prev?.reason ?? carried?.reason ?? null,
+          intent: ask?.intent ?? pending?.intent ?? prev?.intent ?? carried?.intent ?? 'info',
+          reason: ask?.reason ?? pending?.reason ?? prev?.reason ?? carried?.reason ?? null,
           mentionedAt: msg.at,
           touchedAt: msg.at,
         });
       }
-      const intent = s.intent ?? pending?.intent;
-      if (intent) lastIntent = { intent, reason: s.reason ?? pending?.reason ?? null, orderIds: s.orderIds };
+      const first = s.perOrder.get(s.orderIds[0]!);
+      const intent = first?.intent ?? pending?.intent;
+      if (intent) lastIntent = { intent, reason: first?.reason ?? pending?.reason ?? null, orderIds: s.orderIds };
       pending = null;
-      lastOrder = s.orderIds[s.orderIds.length - 1] ?? lastOrder;
-    } else if (s.intent) {
-      const prev = lastOrder ? orders.get(lastOrder) : undefined;
-      if (prev && !s.otherOrder) {
-        orders.set(prev.orderId, { ...prev, intent: s.intent, reason: s.reason ?? prev.reason, touchedAt: msg.at });
-      } else {
-        pending = { intent: s.intent, reason: s.reason ?? (pending?.intent === s.intent ? pending.reason : null) };
+      lastOrders = s.orderIds;
+    } else if (s.floating.intent === 'no_refund') {
+      // "forget the refund": every refund asked for and not made is taken back
+      for (const o of orders.values())
+        if (o.intent === 'refund' || o.intent === 'options') touch(o.orderId, 'no_refund', msg.at);
+      for (const id of lastOrders) touch(id, 'no_refund', msg.at);
+      pending = null;
+    } else if (s.floating.intent) {
+      const targets = s.floating.allOrders ? lastOrders : lastOrders.slice(-1);
+      if (targets.length && !s.otherOrder)
+        for (const id of targets) touch(id, s.floating.intent, msg.at, s.floating.reason);
+      else {
+        const reason = s.floating.reason ?? (pending?.intent === s.floating.intent ? pending.reason : null);
+        pending = { intent: s.floating.intent, reason };
       }
     }
   }
 
+  handledUpTo(Infinity);
+  const offers = new Map<string, number>();
+  for (const c of calls) if (isOffer(c)) offers.set(inputOrderId(c) ?? '', c.at);
   return {
     messages,
     latest,
@@ -172,35 +165,41 @@ export function analyse(history: ModelMessage[]): Analysis {
     orders,
     pending,
     earlierReplies: replies.filter((r) => r.at < turnStart).map((r) => r.text),
-    acceptedTeamOffer: latest !== null && latest.signals.affirmative && replyBefore(latest.at).includes(TEAM_OFFER),
+    acceptedTeamOffer:
+      latest !== null &&
+      latest.signals.affirmative &&
+      !offerBefore(latest.at) &&
+      replyBefore(latest.at).includes(TEAM_OFFER),
+    offers,
+    afterHandback: lastNote > (latest?.at ?? 0),
   };
 }
 
-/** Calls made in the current turn (after the latest customer message). */
+/** Calls made in the current turn. */
 export const turnCalls = (a: Analysis): ToolCall[] => a.calls.filter((c) => c.at > a.turnStart);
 
-/** A key per distinct action: the same key is never proposed twice in one turn. */
+/** A key per action: one per tool and order (or email, or code) per turn. */
 export function callKey(name: string, input: Record<string, unknown>): string {
-  if (name === 'get_customer') return `get_customer:${(str(input.email) ?? '').trim().toLowerCase()}`;
-  if (name === 'lookup_order' || name === 'process_refund') return `${name}:${inputOrderId({ input }) ?? ''}`;
-  return name;
+  const target = inputOrderId({ input }) ?? str(input.email)?.toLowerCase() ?? str(input.code) ?? '';
+  return name === 'escalate_to_human' ? name : `${name}:${target}`;
 }
 
-/** The latest lookup of an order that actually ran (its result is the tool's JSON, not a refusal). */
+/** The latest lookup of an order (any turn). */
 export function lastLookup(a: Analysis, orderId: string): ToolCall | null {
   for (let i = a.calls.length - 1; i >= 0; i--) {
     const c = a.calls[i]!;
-    if (c.name === 'lookup_order' && inputOrderId(c) === orderId && c.result?.json) return c;
+    if (c.name === 'lookup_order' && inputOrderId(c) === orderId && c.result) return c;
   }
   return null;
 }
 
-/** The latest refund call for an order, optionally only in this turn. */
-export function lastRefundCall(a: Analysis, orderId: string, sinceTurnStart: boolean): ToolCall | null {
+/** The latest refund call for an order with a result, optionally only one whose result came in this turn. */
+export function lastRefundCall(a: Analysis, orderId: string, thisTurn: boolean): ToolCall | null {
   for (let i = a.calls.length - 1; i >= 0; i--) {
     const c = a.calls[i]!;
-    if (sinceTurnStart && c.at <= a.turnStart) break;
-    if (c.name === 'process_refund' && inputOrderId(c) === orderId && c.result) return c;
+    if (c.name !== 'process_refund' || inputOrderId(c) !== orderId || !c.result) continue;
+    if (thisTurn && c.result.at <= a.turnStart) continue;
+    return c;
   }
   return null;
 }

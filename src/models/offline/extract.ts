@@ -1,138 +1,206 @@
 /**
- * What the offline planner reads from one customer message: emails, order ids, intent, refund
- * reason and tone. Pure functions of the text; nothing here is trusted (the machine decides).
+ * What the offline planner reads from one customer message: emails (and whose), order ids, what
+ * is asked for each order (clause by clause: "refund ORD-1147, and where is ORD-1133?" asks two
+ * different things), the refund reason, and tone. Pure functions of the text; nothing here is
+ * trusted (the machine decides).
  */
+import { type EmailMention, findEmails } from './emails.js';
+import { type Intent, clauseIntent, isBareNo, isQuestion } from './intent.js';
+import { findOrderMentions } from './order-ids.js';
+import { type RefundReason, detectReason } from './reasons.js';
+import * as sig from './signals.js';
+import { type Span, clauses, normalise, sentences } from './text.js';
 
-export type RefundReason = 'damaged' | 'not_received' | 'wrong_item' | 'changed_mind' | 'billing_error';
-export type Intent = 'refund' | 'status' | 'cancel';
+export type { Intent } from './intent.js';
+export type { RefundReason } from './reasons.js';
+export { detectReason } from './reasons.js';
+export { extractOrderIds } from './order-ids.js';
+export { normalise } from './text.js';
 
-export interface MessageSignals {
-  emails: string[];
-  orderIds: string[];
+/** Orders read from one message; the rest are named in the reply as not looked at. */
+export const MAX_ORDERS_PER_MESSAGE = 4;
+
+export interface OrderAsk {
   intent: Intent | null;
   reason: RefundReason | null;
-  /** Asks for a person (the code-level trigger usually escalated already). */
+}
+
+export interface MessageSignals {
+  emails: EmailMention[];
+  /** Distinct order ids, first appearance first, at most MAX_ORDERS_PER_MESSAGE. */
+  orderIds: string[];
+  /** Further order ids the message named beyond the cap. */
+  droppedOrders: number;
+  perOrder: Map<string, OrderAsk>;
+  /** What the message asks without naming an order ("refund it", "forget the refund"). */
+  floating: OrderAsk & { allOrders: boolean };
+  /** Any refusal or retraction in the message. */
+  refuses: boolean;
+  /** The first refund reason anywhere in the message. */
+  reason: RefundReason | null;
   wantsHuman: boolean;
-  /** Upset or complaining: the reply opens with an apology. */
+  alarm: sig.Alarm | null;
   upset: boolean;
   greeting: boolean;
   thanks: boolean;
   /** A bare "yes" / "please do" (answers an offer in the previous reply). */
   affirmative: boolean;
+  /** A bare "no" / "nope". */
+  bareNo: boolean;
   /** Refers to an order other than the one discussed so far ("another order"). */
   otherOrder: boolean;
+  /** A 6-digit one-time code. */
+  code: string | null;
 }
 
-/** Lowercase, straight apostrophes, single spaces. */
-export function normalise(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+interface Clause {
+  span: Span;
+  sentence: number;
+  ids: string[];
+  intent: Intent | null;
+  /** Absolute position of the winning wording (later wins). */
+  at: number;
+  reason: RefundReason | null;
+  all: boolean;
 }
 
-const EMAIL = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
+const ALL = /\b(?:both|all|each|every ?one|them all|all of them|these|those)\b/;
 
-// "my email is X", "email: X", "I'm X", "this is X": the customer saying which address is theirs
-const CLAIMED_EMAIL = /\b(?:my (?:e-?mail|address|account)(?: address)?(?: is|:)?|e-?mail(?: address)?(?: is|:)|i'?m|i am|this is|it'?s)\s+([a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+)/gi;
-
-/** Emails in the text; the one the customer claims as theirs comes last (the planner verifies the last). */
-export function extractEmails(text: string): string[] {
-  const clean = (e: string) => e.replace(/[.-]+$/, '').toLowerCase();
-  const all = (text.match(EMAIL) ?? []).map(clean);
-  const claimed = [...text.matchAll(CLAIMED_EMAIL)].map((m) => clean(m[1] ?? ''));
-  if (claimed.length === 0) return all;
-  return [...all.filter((e) => !claimed.includes(e)), ...claimed.filter((e, i) => claimed.indexOf(e) === i)];
+function readClauses(text: string, mentions: Array<{ id: string; start: number }>): Clause[] {
+  const out: Clause[] = [];
+  sentences(text).forEach((s, si) => {
+    const question = isQuestion(normalise(s.text));
+    for (const c of clauses(s)) {
+      const norm = normalise(c.text);
+      const ci = clauseIntent(norm, question);
+      const ids = mentions.filter((m) => m.start >= c.start && m.start < c.start + c.text.length).map((m) => m.id);
+      out.push({
+        span: c,
+        sentence: si,
+        ids,
+        intent: ci.intent,
+        at: c.start + ci.at,
+        reason: detectReason(norm),
+        all: ALL.test(norm),
+      });
+    }
+  });
+  return out;
 }
 
-// "ORD-8842", "ord 8842", "ORD8842", "order #8842", "order number: 8842", "Order no. 8842"
-const ORDER_ID = /\bord(?:er)?[\s#:_-]*(?:(?:number|num|no\.?|id)[\s#:_-]*(?:(?:is|was)\s+)?)?(\d{3,10})\b/gi;
-// a bare "#8842"
-const HASH_ID = /(?:^|[\s(])#\s?(\d{4,10})\b/g;
+/** Per order: the latest explicit wording among its clauses and the id-less clauses attached to it. */
+function askPerOrder(
+  list: Clause[],
+  refuses: boolean,
+): { perOrder: Map<string, OrderAsk>; floating: MessageSignals['floating'] } {
+  const attached = new Map<Clause, Clause[]>();
+  const floatingClauses: Clause[] = [];
+  const idClausesOf = new Map<number, Clause[]>();
+  for (const c of list) if (c.ids.length) idClausesOf.set(c.sentence, [...(idClausesOf.get(c.sentence) ?? []), c]);
+  for (const c of list) {
+    if (c.ids.length) continue;
+    const same = idClausesOf.get(c.sentence) ?? [];
+    if (!same.length) {
+      floatingClauses.push(c);
+      continue;
+    }
+    const prev = same.filter((o) => o.span.start < c.span.start).pop();
+    const targets = c.all ? same : [prev ?? same[0]!];
+    for (const t of targets) attached.set(t, [...(attached.get(t) ?? []), c]);
+  }
+  let fIntent: { intent: Intent; at: number } | null = null;
+  for (const c of floatingClauses)
+    if (c.intent && (!fIntent || c.at >= fIntent.at)) fIntent = { intent: c.intent, at: c.at };
+  const floating = {
+    intent: fIntent?.intent ?? null,
+    reason: floatingClauses.find((c) => c.reason)?.reason ?? null,
+    allOrders: floatingClauses.some((c) => c.all),
+  };
 
-/** Order ids in the text, normalised to ORD-<digits>, in order of appearance, without duplicates. */
-export function extractOrderIds(text: string): string[] {
-  const found: Array<{ at: number; id: string }> = [];
-  for (const m of text.matchAll(ORDER_ID)) found.push({ at: m.index ?? 0, id: `ORD-${m[1]}` });
-  for (const m of text.matchAll(HASH_ID)) found.push({ at: m.index ?? 0, id: `ORD-${m[1]}` });
-  found.sort((a, b) => a.at - b.at);
-  return [...new Set(found.map((f) => f.id))];
+  const perOrder = new Map<string, OrderAsk & { at: number }>();
+  const idClauses = list.filter((c) => c.ids.length);
+  for (const c of idClauses) {
+    const group = [c, ...(attached.get(c) ?? [])];
+    let best: { intent: Intent; at: number } | null = null;
+    for (const g of group) if (g.intent && (!best || g.at >= best.at)) best = { intent: g.intent, at: g.at };
+    const reason = group.find((g) => g.reason)?.reason ?? null;
+    for (const id of c.ids) {
+      const prev = perOrder.get(id);
+      const keep = prev && (!best || (prev.intent && prev.at > best.at));
+      perOrder.set(id, {
+        intent: keep ? prev.intent : (best?.intent ?? prev?.intent ?? null),
+        at: keep ? prev.at : (best?.at ?? prev?.at ?? -1),
+        reason: prev?.reason ?? reason,
+      });
+    }
+  }
+  // an id listed next to another without its own words shares its neighbour's ("refund ORD-1 and ORD-2")
+  const ids = [...perOrder.keys()];
+  const sentenceOf = (id: string) => idClauses.find((c) => c.ids.includes(id))?.sentence;
+  ids.forEach((id, i) => {
+    const ask = perOrder.get(id)!;
+    if (ask.intent) return;
+    for (const n of [ids[i - 1], ids[i + 1]]) {
+      const other = n ? perOrder.get(n) : undefined;
+      if (!n || !other?.intent || sentenceOf(n) !== sentenceOf(id)) continue;
+      ask.intent = other.intent;
+      ask.at = other.at;
+      break;
+    }
+  });
+  const firstReason = list.find((c) => c.reason)?.reason ?? null;
+  for (const ask of perOrder.values()) {
+    // a retraction said later in the message takes back a request made earlier in it; with one order, any later
+    // wording wins ("where is ORD-1? … I'd like my money back")
+    const later = fIntent !== null && (!ask.intent || fIntent.at > ask.at);
+    if (later && (floating.intent === 'no_refund' || perOrder.size === 1)) ask.intent = floating.intent;
+    else if (!ask.intent && floating.intent) ask.intent = floating.intent;
+    ask.reason ??= floating.reason ?? firstReason;
+    if (!ask.intent && ask.reason && !refuses) ask.intent = 'refund';
+  }
+  return { perOrder: new Map([...perOrder].map(([id, a]) => [id, { intent: a.intent, reason: a.reason }])), floating };
 }
 
-/** Most specific first: "it's broken and I don't want it" is damaged. */
-const REASONS: Array<[RefundReason, RegExp]> = [
-  [
-    'damaged',
-    /\b(broken|broke|damaged|damage|cracked|crack|smashed|shattered|defective|faulty|dented|scratched|leaking|leaks|torn|ripped|dead on arrival|(does ?n'?t|does not|did ?n'?t|did not|wo ?n'?t|will not) (work|turn on|start|switch on|power on)|not working|stopped working|no longer works|malfunction\w*)\b/,
-  ],
-  [
-    'wrong_item',
-    /\b(wrong (item|size|colou?r|product|model|thing|one|book|version|order)|not what i (ordered|bought|asked for)|(is ?n'?t|is not|was ?n'?t|was not) what i (ordered|bought)|incorrect (item|size|product|colou?r)|sent (me )?the wrong|different (item|product|thing) (than|from))\b/,
-  ],
-  [
-    'not_received',
-    /\b(never (arrived|came|showed up|turned up|got (it|them|here)|received|delivered)|(did ?n'?t|did not|has ?n'?t|has not|have ?n'?t|have not|had ?n'?t) (arrive|arrived|come|came|show up|shown up|turn up|get it|got it|receive|received|been delivered)|not (been )?(received|arrived|delivered)|lost (in (transit|the post|the mail)|package|parcel|order)|(package|parcel|order|it) (is|was|got) lost|never got|still (waiting|not here|hasn'?t)|missing (package|parcel|order|delivery))\b/,
-  ],
-  [
-    'billing_error',
-    /\b(charged (me )?(twice|two times|double|more|too much)|double[- ]?charged|charged (me )?(the )?wrong|wrong (amount|price|charge|total)|over-?charged|billing|billed (me )?(twice|wrong|incorrectly)|duplicate (charge|payment)|charged for something)\b/,
-  ],
-  [
-    'changed_mind',
-    /\b(chang(e|ed|ing) (my|our) mind|(do ?n'?t|do not|did ?n'?t|did not) (want|need|like|use) (it|this|that|them|these) ?(any ?more)?|no longer (want|need|use)|not needed any ?more|(ordered|bought) (it )?(by mistake|by accident|accidentally)|accidentally (ordered|bought)|(do ?n'?t|do not) want it)\b/,
-  ],
-];
-
-const NOT_REFUND = /\b(do ?n'?t|do not|not|no) (want|need|looking for|asking for|interested in)? ?(a |any )?(refund|return)s?\b|\bno refunds?\b/g;
-const REFUND = /\b(refund\w*|return(ing|ed|s)?|money back|send (it|this|them|that) back|sending (it|this|them) back|reimburs\w*|compensat\w*|my money|charge ?back|credit (it )?back)\b/;
-const STATUS =
-  /\b(where\b|status|track(ing)?|when (will|is|does|do|should|can)|(has|have) (it|they|my order) (shipped|been shipped|arrived)|shipped yet|arrive yet|eta|delivery date|update on|any (news|update)|check (on )?(my |the |an |this |that )?order|check (it|on it)|look (up|into|at)|lookup|what happened (to|with))\b/;
-const HUMAN =
-  /\b(human|real person|(speak|talk|chat|connect|transfer|put|pass|get) (me )?(through )?(to|with) (a |an |your |the |some )?(real )?(manager|supervisor|representative|rep|agent|operator|staff|someone|somebody|person|team member|people)|live (agent|chat|person)|escalate (this|it|me)|(want|need) (a|an|the|your) (manager|supervisor))\b/;
-const UPSET =
-  /\b(unacceptable|terrible|awful|horrible|ridiculous|angry|upset|frustrat\w*|disappoint\w*|annoy\w*|worst|furious|fed up|disgust\w*|outrageous|pathetic|useless)\b/;
-const CANCEL = /\b(cancel\w*|unsubscribe|stop (my |the )?(subscription|order|renewals?))\b/;
-const AFFIRMATIVE = /^(yes|yeah|yep|yup|sure|ok(ay)?|please( do)?|go ahead|do it|that would be (great|good|nice)|y)\b[\s,.!]*(please|thanks|thank you)?[\s.!]*$/;
-const GREETING = /^(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings)\b/;
-const THANKS = /\b(thanks|thank (you|u)|thx|ty|cheers|appreciate (it|that|your help)|much appreciated|great,? thanks|perfect)\b/;
-const OTHER_ORDER = /\b(another|other|second|different|one more|new) (order|one|item|purchase)\b/;
-
-export function detectReason(text: string): RefundReason | null {
+/** Reads one message. `askedForOrder`: the agent's previous reply asked for the order number. */
+export function readMessage(text: string, askedForOrder = false): MessageSignals {
   const t = normalise(text);
-  for (const [reason, re] of REASONS) if (re.test(t)) return reason;
-  return null;
-}
-
-/**
- * Explicit refund words win; then cancelling; then a question about where the order is (even
- * "it hasn't arrived, where is it?"); then a refund reason ("it arrived broken") means a refund.
- */
-export function detectIntent(text: string): Intent | null {
-  const n = normalise(text);
-  // "I do not want a refund" is a refusal: a refund reason alone must not turn it into a refund
-  const refused = new RegExp(NOT_REFUND.source).test(n);
-  const t = n.replace(NOT_REFUND, ' ');
-  if (REFUND.test(t)) return 'refund';
-  if (CANCEL.test(t)) return 'cancel';
-  const reason = detectReason(t);
-  if (STATUS.test(t) && (reason === null || reason === 'not_received')) return 'status';
-  return reason !== null && !refused ? 'refund' : null;
-}
-
-export function readMessage(text: string): MessageSignals {
-  const t = normalise(text);
+  const emails = findEmails(text);
+  const emailSpans = emails.map((e): [number, number] => [e.start, e.end]);
+  const mentions = findOrderMentions(text, askedForOrder, emailSpans);
+  const distinct = [...new Set(mentions.map((m) => m.id))];
+  const orderIds = distinct.slice(0, MAX_ORDERS_PER_MESSAGE);
+  const kept = mentions.filter((m) => orderIds.includes(m.id));
+  const list = readClauses(text, kept);
+  const refuses = list.some((c) => c.intent === 'no_refund') || (isBareNo(t) && list.length <= 2);
+  const { perOrder, floating } = askPerOrder(list, refuses);
+  if (!floating.intent && isBareNo(t)) floating.intent = 'no_refund';
+  // "it stopped working after two days" (no order id): a reason alone asks for a refund
+  if (!floating.intent && floating.reason && !refuses && orderIds.length === 0) floating.intent = 'refund';
+  const taken: Array<[number, number]> = [...emailSpans, ...mentions.map((m): [number, number] => [m.start, m.end])];
   return {
-    emails: extractEmails(text),
-    orderIds: extractOrderIds(text),
-    intent: detectIntent(text),
-    reason: detectReason(text),
-    wantsHuman: HUMAN.test(t),
-    upset: UPSET.test(t),
-    greeting: GREETING.test(t),
-    thanks: THANKS.test(t),
-    affirmative: AFFIRMATIVE.test(t),
-    otherOrder: OTHER_ORDER.test(t),
+    emails,
+    orderIds,
+    droppedOrders: distinct.length - orderIds.length,
+    perOrder,
+    floating,
+    refuses,
+    reason: list.find((c) => c.reason)?.reason ?? null,
+    wantsHuman: sig.wantsHuman(t),
+    alarm: sig.alarmOf(t),
+    upset: sig.isUpset(t),
+    greeting: sig.isGreeting(t),
+    thanks: sig.isThanks(t),
+    affirmative: sig.isAffirmative(t),
+    bareNo: isBareNo(t),
+    otherOrder: sig.mentionsOtherOrder(t),
+    code: sig.findCode(text, taken),
   };
 }
+
+/** The message's main intent: its first order's, else what it asks without an order. */
+export function mainIntent(s: MessageSignals): Intent | null {
+  const first = s.orderIds[0];
+  return (first ? s.perOrder.get(first)?.intent : null) ?? s.floating.intent ?? null;
+}
+
+export const detectIntent = (text: string): Intent | null => mainIntent(readMessage(text));
