@@ -13,6 +13,8 @@ import type { Clock } from '../policy.js';
 import type { ConversationStore } from '../store/types.js';
 import { formatUsd } from '../money.js';
 
+const ANYTHING_ELSE = 'Is there anything else I can help with?';
+
 export interface OfferOutcome {
   kind: 'refund' | 'approval' | 'declined' | 'confirming' | 'failed' | 'taken';
   /** Sentences for the customer, built by code. */
@@ -41,7 +43,7 @@ export async function answerOffer(
     const done = await engine.dispatch(held, { type: 'customer.declined', offerId: offer.offerId, via });
     if (!done.ok) return null;
     engine.note(held, { kind: 'note', payload: { text: `[note] The customer declined the refund offer for ${offer.orderId} (${amount}); nothing was refunded. Do not offer it again unless they ask.` } });
-    return { kind: 'declined', say: [declinedText(offer)] };
+    return { kind: 'declined', say: [declinedText(offer), ANYTHING_ELSE] };
   }
   const done = await engine.dispatch(held, { type: 'customer.confirmed', offerId: offer.offerId, digest: offer.digest, via, at });
   if (!done.ok) {
@@ -49,8 +51,16 @@ export async function answerOffer(
     // another conversation refunded this order first (I4): say what is true and withdraw the offer
     const message = await settleTakenRefund(deps, held, offer.orderId);
     await engine.dispatch(held, { type: 'offer.withdrawn', offerId: offer.offerId });
-    engine.note(held, { kind: 'note', payload: { text: `[note] The customer said yes, but: ${message}` } });
-    return { kind: 'taken', say: [] };
+    engine.note(held, { kind: 'note', payload: { text: `[note] The customer said yes, but: ${message} They have been told.` } });
+    const refunded = held.snapshot.context.orders[offer.orderId]?.refunded === true;
+    return {
+      kind: 'taken',
+      say: [
+        refunded
+          ? `Order ${offer.orderId} has already been refunded, so I haven't refunded it again.`
+          : `A refund of order ${offer.orderId} is already being processed, so I haven't started another one.`,
+      ],
+    };
   }
   const state = stateOf(held.snapshot);
   const ctx = held.snapshot.context;
@@ -62,7 +72,7 @@ export async function answerOffer(
   const refund = done.outcomes.find((o) => o.kind === 'refund');
   if (refund?.kind === 'refund' && refund.status === 'done') {
     engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund offer for ${offer.orderId}; the refund of ${amount} was processed (reference ${refund.refundId}) and the customer has been told. Do not repeat it.` } });
-    return { kind: 'refund', say: [refundDoneText(refund.orderId, refund.amountCents, refund.refundId)] };
+    return { kind: 'refund', say: [refundDoneText(refund.orderId, refund.amountCents, refund.refundId), ANYTHING_ELSE] };
   }
   if (refund?.kind === 'refund' && refund.status === 'failed') {
     engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund for ${offer.orderId}, but the payment provider declined it; a person will follow up.` } });

@@ -55,6 +55,12 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
 const SMALL_TALK =
   /^(?:hi|hey|hello|hiya|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| a lot)?|thank you|thx|ty|ok(?:ay)?|cool|great|bye|goodbye|cheers|how are you)\b[\s!.?,]*(?:there|again)?[\s!.?]*$/i;
 
+/** A short answer with nothing else to act on ("yes please", "no, don't"): code says what happens, no model call. */
+export function isBareAnswer(message: string): boolean {
+  const t = message.trim();
+  return t.split(/\s+/).length <= 12 && !/[?@]|\bord\b|ord-?\d|#\d|\d{4,}/i.test(t);
+}
+
 /** A greeting or thanks alone (no request in it). */
 export function isSmallTalk(message: string): boolean {
   return SMALL_TALK.test(message.trim());
@@ -159,11 +165,12 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
     }
   }
 
-  // 4. the model loop (I12: bounded calls, proposals and time)
+  // 4. the model loop (I12: bounded calls, proposals and time); a bare yes or no was answered by code above
   const history: ModelMessage[] = buildHistory(held.log);
+  const answerOnly = answered !== null && isBareAnswer(message);
   const seen = new Set<string>();
   let failure: 'unavailable' | 'exhausted' | null = null;
-  for (;;) {
+  while (!answerOnly) {
     if (modelCalls >= deps.maxModelCalls) {
       failure = 'exhausted';
       break;

@@ -31,8 +31,12 @@ describe.skipIf(!probe.ok)(pgSuiteName('two server processes on one PostgreSQL d
   it('gives exactly one refund and no 5xx when 20 conversations over 2 processes race for one order', async () => {
     const servers = [a.url, b.url];
     const convs = await Promise.all(Array.from({ length: 20 }, (_, i) => openConversation(servers[i % 2]!)));
-    // a conversation may be continued through either process
-    const responses = await Promise.all(convs.map((c, i) => sendMessage(servers[(i + 1) % 2]!, c, REFUND_MESSAGE)));
+    // a conversation may be continued through either process; each customer is offered the refund, then all say yes at once
+    const offers = await Promise.all(convs.map((c, i) => sendMessage(servers[(i + 1) % 2]!, c, REFUND_MESSAGE)));
+    expect(offers.map((r) => r.status).every((s) => s === 200)).toBe(true);
+    for (const offer of await Promise.all(offers.map((r) => json(r))))
+      expect(offer.awaiting).toMatchObject({ kind: 'confirmation', order_id: 'ORD-8842', amount: 89.99 });
+    const responses = await Promise.all(convs.map((c, i) => sendMessage(servers[i % 2]!, c, 'Yes, go ahead.')));
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 200)).toBe(true);
@@ -87,7 +91,7 @@ describe.skipIf(!probe.ok)(pgSuiteName('one conversation, two processes, two con
     release();
     const done = await first;
     expect(done.status).toBe(200);
-    expect((await json(done)).status).toBe('resolved');
+    expect((await json(done)).awaiting).toMatchObject({ kind: 'confirmation', order_id: 'ORD-8842' });
   });
 });
 
@@ -108,7 +112,8 @@ describe.skipIf(!probe.ok)(pgSuiteName('a crash in one process is finished by th
     const survivor = await startServer({ DATABASE_URL: db.url, ...claims });
     servers.push(dying, survivor);
     const conv = await openConversation(dying.url);
-    await expect(sendMessage(dying.url, conv, REFUND_MESSAGE)).rejects.toThrow();
+    expect((await sendMessage(dying.url, conv, REFUND_MESSAGE)).status).toBe(200);
+    await expect(sendMessage(dying.url, conv, 'Yes please.')).rejects.toThrow();
     expect((await dying.exited).signal).toBe('SIGKILL');
     // poll (bounded) until the survivor's sweep has recorded the outcome on the conversation
     let view: { status?: string } = {};
