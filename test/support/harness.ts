@@ -28,14 +28,22 @@ export interface Harness {
 
 export async function createHarness(
   model: Model,
-  options: { policy?: RefundPolicy; wrapBackends?: (b: Backends) => Backends; dir?: string; keepDir?: boolean; runtime?: Partial<RuntimeOptions> } = {},
+  options: {
+    policy?: RefundPolicy;
+    wrapBackends?: (b: Backends) => Backends;
+    dir?: string;
+    keepDir?: boolean;
+    runtime?: Partial<RuntimeOptions>;
+    /** The clock of the store, the backends and the runtime (default: FIXED_NOW, always). */
+    clock?: () => Date;
+  } = {},
 ): Promise<Harness> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'support-agent-'));
   const db = createSqliteDriver(join(dir, 'support.db'));
   await migrate(db);
   // as main.ts does for the embedded store: a restart voids what the previous process held
   await releaseAllClaims(db);
-  const clock = () => FIXED_NOW;
+  const clock = options.clock ?? (() => FIXED_NOW);
   await seedDemoData(db, FIXED_NOW);
   const raw = createEmbeddedBackends(db, clock);
   const backends = options.wrapBackends ? options.wrapBackends(raw) : raw;

@@ -23,3 +23,20 @@ export function scriptedModel(script: Script): Model & { requests: ModelRequest[
     },
   };
 }
+
+/** A scripted model whose script is given later (once a test has made its customer and orders). */
+export function deferredModel(): Model & { requests: ModelRequest[]; play(script: Script): void } {
+  let inner = scriptedModel([]);
+  const requests: ModelRequest[] = [];
+  return {
+    name: 'scripted',
+    requests,
+    play(script) {
+      inner = scriptedModel(script);
+    },
+    async next(req, options) {
+      requests.push(req);
+      return inner.next(req, options);
+    },
+  };
+}
