@@ -18,7 +18,10 @@ export interface Telemetry {
   /** Wraps one turn (one customer message): the `invoke_agent` span. */
   turn<T>(a: { conversationId: string; turn: number; model: string }, fn: (s: TelemetrySpan) => Promise<T>): Promise<T>;
   /** Wraps one model call inside a turn: the `chat <model>` span. */
-  modelCall<T>(a: { conversationId: string; model: string; call: number }, fn: (s: TelemetrySpan) => Promise<T>): Promise<T>;
+  modelCall<T>(
+    a: { conversationId: string; model: string; call: number },
+    fn: (s: TelemetrySpan) => Promise<T>,
+  ): Promise<T>;
   /** One machine decision on a proposal (I11): a log line, a counter and an `execute_tool <name>` span. */
   proposal(a: {
     conversationId: string;
