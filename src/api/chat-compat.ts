@@ -10,17 +10,19 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { TurnEvent } from '../runtime/types.js';
 import { MessageSchema } from './conversations.js';
 import { problemEntry, toProblem } from './problem.js';
+import { sessionIdProblem } from './session-id.js';
 import { startTurn, streamTurn } from './turn-stream.js';
 
 const SessionIdSchema = z
   .string()
-  .regex(
-    /^[A-Za-z0-9_-]{16,128}$/,
-    'session_id must be 16 to 128 characters of A-Z, a-z, 0-9, "_" or "-": it is the only key to the conversation, so it must be unguessable (omit it and the server makes one)',
-  )
-  // a rough entropy floor: "aaaaaaaaaaaaaaaa" or "1234567890123456" is a guessable key, not a secret
-  .refine((id) => new Set(id).size >= 10, 'session_id looks guessable (too few distinct characters): omit it and the server makes one')
-  .openapi({ example: 'hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe' });
+  .superRefine((id, ctx) => {
+    const problem = sessionIdProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .openapi({
+    description: 'A UUID v4 or 22+ random base64url characters; omit it and the server makes one',
+    example: 'hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe',
+  });
 
 export const ChatEventSchema = z
   .discriminatedUnion('event_type', [
