@@ -4,7 +4,9 @@
  */
 import { serve } from '@hono/node-server';
 import { join, resolve } from 'node:path';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from './api/app.js';
+import type { HealthReport } from './api/health.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
 import { createEmbeddedBackends } from './backends/embedded/embedded-backends.js';
 import { loadConfig, type Config } from './config.js';
@@ -75,6 +77,27 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
   return { config, db, runtime, model };
 }
 
+/** The health report the server answers. */
+export function healthReport(a: Pick<Assembled, 'db' | 'runtime' | 'model'>): HealthReport {
+  return () => ({
+    status: 'ok',
+    model: a.model.name,
+    store: a.db.description,
+    tools: a.runtime.toolNames,
+    usage: a.runtime.usageTotals(),
+  });
+}
+
+/** The HTTP app exactly as the server runs it (tests build it too). */
+export function createServerApp(a: Assembled): OpenAPIHono {
+  return createApp({
+    runtime: a.runtime,
+    adminToken: a.config.SUPPORT_ADMIN_TOKEN ?? null,
+    maxBodyBytes: a.config.SUPPORT_MAX_BODY_BYTES,
+    health: healthReport(a),
+  });
+}
+
 /** Starts the HTTP server with graceful shutdown and the periodic sweep. */
 export async function startServer(): Promise<void> {
   let config: Config;
@@ -86,18 +109,7 @@ export async function startServer(): Promise<void> {
   }
   const { db, runtime, model } = await assemble(config, { ownsStore: true });
   const recovered = await runtime.recoverPendingEffects();
-  const app = createApp({
-    runtime,
-    adminToken: config.SUPPORT_ADMIN_TOKEN ?? null,
-    maxBodyBytes: config.SUPPORT_MAX_BODY_BYTES,
-    health: () => ({
-      status: 'ok',
-      model: model.name,
-      store: db.description,
-      tools: runtime.toolNames,
-      usage: runtime.usageTotals(),
-    }),
-  });
+  const app = createServerApp({ config, db, runtime, model });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     process.stdout.write(
       `support agent listening on http://localhost:${info.port} (model: ${model.name}, store: ${db.description}${recovered ? `, finished ${recovered} pending effects` : ''})\n`,
