@@ -6,7 +6,7 @@ import { serve } from '@hono/node-server';
 import { join, resolve } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from './api/app.js';
-import type { HealthReport } from './api/health.js';
+import type { HealthReport, OperatorHealthReport } from './api/health.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
 import { createEmbeddedBackends } from './backends/embedded/embedded-backends.js';
 import { loadConfig, type Config } from './config.js';
@@ -77,15 +77,25 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
   return { config, db, runtime, model };
 }
 
-/** The health report the server answers. */
-export function healthReport(a: Pick<Assembled, 'db' | 'runtime' | 'model'>): HealthReport {
-  return () => ({
-    status: 'ok',
-    model: a.model.name,
-    store: a.db.description,
-    tools: a.runtime.toolNames,
-    usage: a.runtime.usageTotals(),
-  });
+const startedAt = Date.now();
+
+/** The health reports the server answers: public (what runs) and operator (the details). */
+export function healthReports(a: Pick<Assembled, 'db' | 'runtime' | 'model'>): {
+  health: HealthReport;
+  operatorHealth: OperatorHealthReport;
+} {
+  const health = () => ({ status: 'ok' as const, model: a.model.name, store: a.db.dialect, tools: [...a.runtime.toolNames] });
+  return {
+    health,
+    operatorHealth: async () => ({
+      ...health(),
+      store_location: a.db.description,
+      instance: a.runtime.instanceId,
+      uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
+      pending_effects: (await a.runtime.store.listPendingEffects()).length,
+      usage: a.runtime.usageTotals(),
+    }),
+  };
 }
 
 /** The HTTP app exactly as the server runs it (tests build it too). */
@@ -94,7 +104,7 @@ export function createServerApp(a: Assembled): OpenAPIHono {
     runtime: a.runtime,
     adminToken: a.config.SUPPORT_ADMIN_TOKEN ?? null,
     maxBodyBytes: a.config.SUPPORT_MAX_BODY_BYTES,
-    health: healthReport(a),
+    ...healthReports(a),
   });
 }
 

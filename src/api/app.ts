@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
-import { registerHealthRoutes, type HealthReport } from './health.js';
+import { registerHealthRoutes, type HealthReport, type OperatorHealthReport } from './health.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
 
@@ -21,7 +21,10 @@ export interface AppDeps {
   adminToken: string | null;
   /** Largest accepted request body (default 16 KiB). */
   maxBodyBytes?: number;
+  /** The public health body: status, model, store kind, tools. */
   health: HealthReport;
+  /** The operator's health body (GET /api/operator/health); default: the public one. */
+  operatorHealth?: OperatorHealthReport;
   /** Where unexpected errors go (server-side only; the client gets a bare 500). Default: stderr. */
   onUnexpectedError?: (error: unknown) => void;
   /** Version shown in the OpenAPI document. */
@@ -76,7 +79,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     description: 'SUPPORT_ADMIN_TOKEN',
   });
 
-  registerHealthRoutes(app, deps.health);
+  registerHealthRoutes(app, deps.health, deps.operatorHealth, deps.adminToken);
   registerConversationRoutes(app, deps.runtime, onUnexpected);
   registerOperatorRoutes(app, deps.runtime, deps.adminToken);
   registerChatCompatRoutes(app, deps.runtime, onUnexpected);

@@ -39,7 +39,7 @@ const listTicketsRoute = createRoute({
 });
 
 /** Throws the problem an unauthorised operator request gets; returns when the token is right. */
-function requireOperator(adminToken: string | null, authorization: string | undefined): void {
+export function requireOperator(adminToken: string | null, authorization: string | undefined): void {
   if (adminToken === null) throw new ApiProblem(404, 'operator endpoints are disabled; set SUPPORT_ADMIN_TOKEN');
   const token = bearerToken(authorization);
   if (token === null || !sameSecret(token, adminToken))
