@@ -6,6 +6,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import type { Runtime } from '../runtime/runtime.js';
+import { guardBodyReads } from './body.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
 import { registerHealthRoutes, type HealthReport, type OperatorHealthReport } from './health.js';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   });
 
+  app.use('*', guardBodyReads());
   app.use(
     '*',
     bodyLimit({

@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { BusyError, NotFoundError, UnavailableError } from '../runtime/errors.js';
+import { BodyReadError } from './body.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -71,6 +72,7 @@ function problem(status: number, detail: string, headers: Record<string, string>
 export function toProblem(error: unknown): MappedProblem {
   if (error instanceof ApiProblem) return problem(error.status, error.detail, { ...error.headers });
   if (error instanceof NotFoundError) return problem(404, 'conversation not found');
+  if (error instanceof BodyReadError) return problem(400, error.message);
   if (error instanceof BusyError)
     return problem(409, 'another message of this conversation is still being answered; send yours again in a moment', {
       'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),

@@ -41,6 +41,31 @@ describe('errors are RFC 9457 problem+json', () => {
     expect(problem.detail).toBe('the request body is not valid JSON');
   });
 
+  it('answers 400 for a body that breaks off while it is read, and does not report it as unexpected', async () => {
+    fx = await buildApi();
+    const c = await startConversation(fx.app);
+    for (const path of [`/api/conversations/${c.conversation_id}/messages`, '/api/chat']) {
+      // what @hono/node-server hands over when a chunked body is malformed or the client goes away
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) return controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+          sent = true;
+          controller.enqueue(new TextEncoder().encode('{"message": "hel'));
+        },
+      });
+      const res = await fx.app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', ...bearer(c.token) },
+        body,
+        duplex: 'half',
+      });
+      const problem = await expectProblem(res, 400);
+      expect(problem.detail).toBe('the request body could not be read');
+    }
+    expect(fx.unexpected).toEqual([]);
+  });
+
   it('answers 415 for a body that is not JSON', async () => {
     fx = await buildApi();
     const res = await fx.app.request('/api/chat', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' });
