@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { guardBodyReads } from './body.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
+import { allowedMethods, noStore } from './http-semantics.js';
 import { registerHealthRoutes, type HealthReport, type OperatorHealthReport } from './health.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   });
 
+  app.use('/api/*', noStore());
   app.use('*', guardBodyReads());
   app.use(
     '*',
@@ -111,7 +113,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   );
 
-  app.notFound(() => problemResponse(toProblem(new ApiProblem(404, 'no such endpoint'))));
+  app.notFound((c) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length === 0) return problemResponse(toProblem(new ApiProblem(404, 'no such endpoint')));
+    const detail = `this endpoint answers ${allow.join(', ')}`;
+    return problemResponse(toProblem(new ApiProblem(405, detail, { Allow: allow.join(', ') })));
+  });
   app.onError((error) => {
     const mapped = toProblem(error);
     if (mapped.unexpected) onUnexpected(error);
