@@ -15,6 +15,7 @@ import { createOfflineModel } from './models/offline.js';
 import type { Model } from './models/types.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 import type { FaultPoint } from './runtime/engine.js';
+import { createRateLimits, type RateLimits } from './limits/rate-limits.js';
 import { createPostgresDriver } from './store/postgres-driver.js';
 import { createSqliteDriver } from './store/sqlite-driver.js';
 import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
@@ -25,6 +26,22 @@ export interface Assembled {
   db: SqlDriver;
   runtime: Runtime;
   model: Model;
+  /** Quotas (API buckets and the runtime's verify/ticket), counted in the shared database. */
+  limits: RateLimits;
+}
+
+/** The quotas configured by SUPPORT_RATE_*, counted in `db` (shared by every instance on it). */
+export function createLimits(config: Config, db: SqlDriver): RateLimits {
+  return createRateLimits({
+    db,
+    specs: {
+      conversation: config.SUPPORT_RATE_CONVERSATIONS,
+      message: config.SUPPORT_RATE_MESSAGES,
+      'conversation-message': config.SUPPORT_RATE_CONVERSATION_MESSAGES,
+      verify: config.SUPPORT_RATE_VERIFY,
+      ticket: config.SUPPORT_RATE_TICKETS,
+    },
+  });
 }
 
 function createModel(config: Config): Model {
@@ -63,6 +80,7 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
     await releaseAllClaims(db);
   }
   const model = createModel(config);
+  const limits = createLimits(config, db);
   const fault = faultInjector(config.SUPPORT_FAULT);
   const runtime = createRuntime({
     store: createSqlStore(db),
@@ -74,7 +92,7 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
     effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,
     ...(fault ? { fault } : {}),
   });
-  return { config, db, runtime, model };
+  return { config, db, runtime, model, limits };
 }
 
 const startedAt = Date.now();
@@ -105,6 +123,8 @@ export function createServerApp(a: Assembled): OpenAPIHono {
     adminToken: a.config.SUPPORT_ADMIN_TOKEN ?? null,
     maxBodyBytes: a.config.SUPPORT_MAX_BODY_BYTES,
     ...healthReports(a),
+    limits: a.limits,
+    trustProxyHops: a.config.SUPPORT_TRUST_PROXY,
   });
 }
 
@@ -117,9 +137,10 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const { db, runtime, model } = await assemble(config, { ownsStore: true });
+  const assembled = await assemble(config, { ownsStore: true });
+  const { db, runtime, model } = assembled;
   const recovered = await runtime.recoverPendingEffects();
-  const app = createServerApp({ config, db, runtime, model });
+  const app = createServerApp(assembled);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     process.stdout.write(
       `support agent listening on http://localhost:${info.port} (model: ${model.name}, store: ${db.description}${recovered ? `, finished ${recovered} pending effects` : ''})\n`,

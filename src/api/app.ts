@@ -13,6 +13,7 @@ import { allowedMethods, noStore } from './http-semantics.js';
 import { registerHealthRoutes, type HealthReport, type OperatorHealthReport } from './health.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
+import { createRequestGuard, type ApiLimits } from './rate-limit.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 export const API_TITLE = 'Support resolution agent';
@@ -29,6 +30,10 @@ export interface AppDeps {
   operatorHealth?: OperatorHealthReport;
   /** Where unexpected errors go (server-side only; the client gets a bare 500). Default: stderr. */
   onUnexpectedError?: (error: unknown) => void;
+  /** Quotas on conversations and messages (per address, per conversation); default: none. */
+  limits?: ApiLimits;
+  /** Reverse-proxy hops whose X-Forwarded-For entries are trusted (SUPPORT_TRUST_PROXY); default 0. */
+  trustProxyHops?: number;
   /** Version shown in the OpenAPI document. */
   version?: string;
 }
@@ -84,9 +89,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
 
   registerHealthRoutes(app, deps.health, deps.operatorHealth, deps.adminToken);
-  registerConversationRoutes(app, deps.runtime, onUnexpected);
+  const guard = createRequestGuard(deps.limits, deps.trustProxyHops ?? 0);
+  registerConversationRoutes(app, deps.runtime, onUnexpected, guard);
   registerOperatorRoutes(app, deps.runtime, deps.adminToken);
-  registerChatCompatRoutes(app, deps.runtime, onUnexpected);
+  registerChatCompatRoutes(app, deps.runtime, onUnexpected, guard);
 
   let document: Record<string, unknown> | null = null;
   app.openapi(

@@ -5,6 +5,7 @@ import { NotFoundError } from '../runtime/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { AuthHeadersSchema, bearerToken } from './auth.js';
 import { problemEntry, toProblem } from './problem.js';
+import type { RequestGuard } from './rate-limit.js';
 import { ConversationViewSchema, TurnResultSchema } from './schemas.js';
 import { startTurn, streamTurn, wantsEventStream } from './turn-stream.js';
 
@@ -46,6 +47,7 @@ const createConversationRoute = createRoute({
       },
     },
     413: problemEntry('Request body too large'),
+    429: problemEntry('Too many conversations from this address (see Retry-After)'),
     503: problemEntry('Not accepting conversations right now'),
   },
 });
@@ -78,6 +80,7 @@ const sendMessageRoute = createRoute({
     409: problemEntry('Another message of this conversation is being answered (see Retry-After)'),
     413: problemEntry('Request body too large'),
     415: problemEntry('Body is not JSON'),
+    429: problemEntry('Too many messages from this address or to this conversation (see Retry-After)'),
     503: problemEntry('Shutting down (see Retry-After)'),
   },
 });
@@ -102,14 +105,23 @@ function conversationToken(authorization: string | undefined): string {
   return token;
 }
 
-export function registerConversationRoutes(app: OpenAPIHono, runtime: Runtime, onUnexpected: (error: unknown) => void): void {
-  app.openapi(createConversationRoute, async (c) => c.json(await runtime.createConversation(), 201));
+export function registerConversationRoutes(
+  app: OpenAPIHono,
+  runtime: Runtime,
+  onUnexpected: (error: unknown) => void,
+  guard: RequestGuard,
+): void {
+  app.openapi(createConversationRoute, async (c) => {
+    await guard.newConversation(c);
+    return c.json(await runtime.createConversation(), 201);
+  });
 
   app.openapi(sendMessageRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { authorization, accept } = c.req.valid('header');
     const { message } = c.req.valid('json');
     const token = conversationToken(authorization);
+    await guard.message(c, id, token);
     if (!wantsEventStream(accept)) return c.json(await runtime.sendMessage(id, token, message), 200);
 
     const turn = await startTurn((options) => runtime.sendMessage(id, token, message, options), c.req.raw.signal);
