@@ -3,9 +3,11 @@
  * concrete adapters.
  */
 import { serve } from '@hono/node-server';
+import { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from './api/app.js';
+import { answerClientErrors, createRequestTracker } from './api/node-server.js';
 import type { HealthReport, OperatorHealthReport } from './api/health.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
 import { createEmbeddedBackends } from './backends/embedded/embedded-backends.js';
@@ -141,11 +143,14 @@ export async function startServer(): Promise<void> {
   const { db, runtime, model } = assembled;
   const recovered = await runtime.recoverPendingEffects();
   const app = createServerApp(assembled);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const requests = createRequestTracker();
+  const server = serve({ fetch: requests.fetch(app.fetch), port: config.PORT, hostname: config.HOST }, (info) => {
     process.stdout.write(
       `support agent listening on http://localhost:${info.port} (model: ${model.name}, store: ${db.description}${recovered ? `, finished ${recovered} pending effects` : ''})\n`,
     );
   });
+
+  if (server instanceof Server) answerClientErrors(server);
 
   // Pending effects (unknown payment outcomes, unopened tickets) are retried periodically too.
   const sweep =
@@ -162,8 +167,13 @@ export async function startServer(): Promise<void> {
     stopping = true;
     process.stdout.write(`${signal}: no new messages; finishing turns in flight\n`);
     if (sweep) clearInterval(sweep);
+    // stop accepting; every request already accepted (body still arriving, turn in flight) is answered
+    const deadline = Date.now() + config.SUPPORT_SHUTDOWN_GRACE_MS;
+    requests.stopAccepting();
     server.close();
-    const drained = await runtime.drain(config.SUPPORT_SHUTDOWN_GRACE_MS);
+    const answered = await requests.settled(config.SUPPORT_SHUTDOWN_GRACE_MS);
+    const drained = (await runtime.drain(Math.max(0, deadline - Date.now()))) && answered;
+    await requests.endRemaining();
     await db.close();
     process.stdout.write(drained ? 'stopped cleanly\n' : 'stopped: some turns did not finish in time (their state is saved)\n');
     process.exit(0);
