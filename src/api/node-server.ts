@@ -14,10 +14,9 @@ type Outgoing = ServerResponse | Http2ServerResponse;
 
 const rawProblem = (status: number, title: string, detail: string) => {
   const body = JSON.stringify({ type: 'about:blank', title, status, detail });
-  return (
-    `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-    `Cache-Control: no-store\r\nConnection: close\r\n\r\n${body}`
-  );
+  const head = [`HTTP/1.1 ${status} ${title}`, `Content-Type: ${PROBLEM_CONTENT_TYPE}`];
+  head.push(`Content-Length: ${Buffer.byteLength(body)}`, 'Cache-Control: no-store', 'Connection: close');
+  return `${head.join('\r\n')}\r\n\r\n${body}`;
 };
 
 /**
