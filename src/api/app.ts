@@ -6,11 +6,15 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import type { Runtime } from '../runtime/runtime.js';
-import { guardBodyReads } from './body.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { observeRequests, requestIds } from '../observability/http.js';
+import { BodyReadError, bodyReadReason, guardBodyReads } from './body.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
 import { allowedMethods, noStore } from './http-semantics.js';
 import { registerHealthRoutes, type HealthReport, type OperatorHealthReport } from './health.js';
+import { registerMetricsRoute } from './metrics.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
 import { createRequestGuard, type ApiLimits } from './rate-limit.js';
@@ -28,8 +32,12 @@ export interface AppDeps {
   health: HealthReport;
   /** The operator's health body (GET /api/operator/health); default: the public one. */
   operatorHealth?: OperatorHealthReport;
-  /** Where unexpected errors go (server-side only; the client gets a bare 500). Default: stderr. */
+  /** Where unexpected errors go (server-side only; the client gets a bare 500). Default: the logger. */
   onUnexpectedError?: (error: unknown) => void;
+  /** One line per request, unexpected errors (pino). Default: warnings and errors to stdout. */
+  logger?: Logger;
+  /** HTTP counters, and GET /metrics behind the operator token. Default: no metrics. */
+  metrics?: Metrics;
   /** Quotas on conversations and messages (per address, per conversation); default: none. */
   limits?: ApiLimits;
   /** Reverse-proxy hops whose X-Forwarded-For entries are trusted (SUPPORT_TRUST_PROXY); default 0. */
@@ -47,17 +55,14 @@ export function describeIssues(error: ZodError): string {
   return parts.join('; ') || 'the request is not valid';
 }
 
-const logToStderr = (error: unknown) => {
-  process.stderr.write(`unexpected API error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-};
-
 /**
  * Creates the Hono app over a runtime. No socket: serve `app.fetch` (main.ts) or call
  * `app.request()` (tests).
  */
 export function createApp(deps: AppDeps): OpenAPIHono {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const onUnexpected = deps.onUnexpectedError ?? logToStderr;
+  const logger = deps.logger ?? createLogger({ level: 'warn' });
+  const onUnexpected = deps.onUnexpectedError ?? ((err: unknown) => logger.error({ err }, 'unexpected API error'));
   const app = new OpenAPIHono({
     // Validation failures are thrown once and answered by onError like every other error.
     defaultHook: (result) => {
@@ -65,6 +70,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   });
 
+  app.use('*', requestIds());
+  app.use('*', observeRequests({ logger, metrics: deps.metrics }));
   app.use('/api/*', noStore());
   app.use('*', guardBodyReads());
   app.use(
@@ -93,6 +100,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerConversationRoutes(app, deps.runtime, onUnexpected, guard);
   registerOperatorRoutes(app, deps.runtime, deps.adminToken);
   registerChatCompatRoutes(app, deps.runtime, onUnexpected, guard);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics, deps.adminToken);
 
   let document: Record<string, unknown> | null = null;
   app.openapi(
@@ -125,9 +133,15 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     const detail = `this endpoint answers ${allow.join(', ')}`;
     return problemResponse(toProblem(new ApiProblem(405, detail, { Allow: allow.join(', ') })));
   });
-  app.onError((error) => {
+  app.onError((error, c) => {
     const mapped = toProblem(error);
-    if (mapped.unexpected) onUnexpected(error);
+    const reqId = c.get('requestId');
+    if (error instanceof BodyReadError) {
+      logger.debug({ reqId, reason: bodyReadReason(error) }, 'request body could not be read');
+    } else if (mapped.unexpected) {
+      if (deps.onUnexpectedError) deps.onUnexpectedError(error);
+      else logger.error({ err: error, reqId }, 'unexpected API error');
+    }
     return problemResponse(mapped);
   });
   return app;
