@@ -7,6 +7,7 @@ import { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from './api/app.js';
+import { createMetricsApp } from './api/metrics.js';
 import { answerClientErrors, createRequestTracker } from './api/node-server.js';
 import type { HealthReport, OperatorHealthReport } from './api/health.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
@@ -18,9 +19,11 @@ import type { Model } from './models/types.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
 import type { FaultPoint } from './runtime/engine.js';
 import { createRateLimits, type RateLimits } from './limits/rate-limits.js';
+import { createObservability, quietObservability, type Observability } from './observability/setup.js';
 import { createPostgresDriver } from './store/postgres-driver.js';
 import { createSqliteDriver } from './store/sqlite-driver.js';
 import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
+import { TOOL_NAMES } from './tools/registry.js';
 import type { SqlDriver } from './store/sql.js';
 
 export interface Assembled {
@@ -30,6 +33,8 @@ export interface Assembled {
   model: Model;
   /** Quotas (API buckets and the runtime's verify/ticket), counted in the shared database. */
   limits: RateLimits;
+  /** Logger, metrics, traces and the runtime's Telemetry (quiet unless `observe`). */
+  observability: Observability;
 }
 
 /** The quotas configured by SUPPORT_RATE_*, counted in `db` (shared by every instance on it). */
@@ -70,8 +75,14 @@ function faultInjector(point: FaultPoint | undefined): ((at: FaultPoint) => void
   };
 }
 
-/** Builds everything from the configuration; also used by the CLI. */
-export async function assemble(config: Config = loadConfig(), options: { ownsStore?: boolean } = {}): Promise<Assembled> {
+/**
+ * Builds everything from the configuration; also used by the CLI. `observe` turns on logs, metrics
+ * and traces as configured (the server); without it they are quiet (the CLI, tests).
+ */
+export async function assemble(
+  config: Config = loadConfig(),
+  options: { ownsStore?: boolean; observe?: boolean } = {},
+): Promise<Assembled> {
   const db = config.DATABASE_URL
     ? createPostgresDriver(config.DATABASE_URL)
     : createSqliteDriver(join(resolve(config.SUPPORT_DATA_DIR), 'support.db'));
@@ -83,9 +94,12 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
   }
   const model = createModel(config);
   const limits = createLimits(config, db);
+  const store = createSqlStore(db);
+  const gauges = { pendingEffects: async () => (await store.listPendingEffects()).length, knownTools: TOOL_NAMES };
+  const observability = options.observe ? createObservability(config, gauges) : quietObservability(gauges);
   const fault = faultInjector(config.SUPPORT_FAULT);
   const runtime = createRuntime({
-    store: createSqlStore(db),
+    store,
     backends: createEmbeddedBackends(db),
     model,
     policy: { refundLimitCents: config.REFUND_LIMIT, returnWindowDays: config.RETURN_WINDOW_DAYS },
@@ -94,7 +108,7 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
     effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,
     ...(fault ? { fault } : {}),
   });
-  return { config, db, runtime, model, limits };
+  return { config, db, runtime, model, limits, observability };
 }
 
 const startedAt = Date.now();
@@ -127,6 +141,8 @@ export function createServerApp(a: Assembled): OpenAPIHono {
     ...healthReports(a),
     limits: a.limits,
     trustProxyHops: a.config.SUPPORT_TRUST_PROXY,
+    logger: a.observability.logger,
+    metrics: a.observability.metrics,
   });
 }
 
@@ -139,8 +155,9 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const assembled = await assemble(config, { ownsStore: true });
+  const assembled = await assemble(config, { ownsStore: true, observe: true });
   const { db, runtime, model } = assembled;
+  const { logger, metrics } = assembled.observability;
   const recovered = await runtime.recoverPendingEffects();
   const app = createServerApp(assembled);
   const requests = createRequestTracker();
@@ -150,13 +167,21 @@ export async function startServer(): Promise<void> {
     );
   });
 
-  if (server instanceof Server) answerClientErrors(server);
+  if (server instanceof Server) answerClientErrors(server, (code) => logger.debug({ code }, 'malformed HTTP request'));
+  // METRICS_PORT: the metrics alone, without a token, where only the scraper reaches (METRICS_HOST)
+  const { METRICS_PORT: metricsPort, METRICS_HOST: metricsHost } = config;
+  const metricsServer =
+    metricsPort === undefined
+      ? null
+      : serve({ fetch: createMetricsApp(metrics).fetch, port: metricsPort, hostname: metricsHost }, (info) => {
+          logger.info({ port: info.port, host: metricsHost }, 'metrics listening');
+        });
 
   // Pending effects (unknown payment outcomes, unopened tickets) are retried periodically too.
   const sweep =
     config.SUPPORT_SWEEP_INTERVAL_MS > 0
       ? setInterval(() => {
-          runtime.recoverPendingEffects().catch((error) => process.stderr.write(`sweep failed: ${(error as Error).message}\n`));
+          runtime.recoverPendingEffects().catch((err: unknown) => logger.warn({ err }, 'sweep failed'));
         }, config.SUPPORT_SWEEP_INTERVAL_MS)
       : null;
   sweep?.unref();
@@ -171,10 +196,12 @@ export async function startServer(): Promise<void> {
     const deadline = Date.now() + config.SUPPORT_SHUTDOWN_GRACE_MS;
     requests.stopAccepting();
     server.close();
+    metricsServer?.close();
     const answered = await requests.settled(config.SUPPORT_SHUTDOWN_GRACE_MS);
     const drained = (await runtime.drain(Math.max(0, deadline - Date.now()))) && answered;
     await requests.endRemaining();
     await db.close();
+    await assembled.observability.shutdown().catch(() => {}); // flush batched spans
     process.stdout.write(drained ? 'stopped cleanly\n' : 'stopped: some turns did not finish in time (their state is saved)\n');
     process.exit(0);
   };
