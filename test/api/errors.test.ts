@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { toProblem } from '../../src/api/problem.js';
+import { RateLimitedError } from '../../src/runtime/limits.js';
 import { bearer, buildApi, expectProblem, startConversation, type ApiFixture } from './api-harness.js';
 
 let fx: ApiFixture | null = null;
@@ -12,8 +14,17 @@ describe('errors are RFC 9457 problem+json', () => {
     fx = await buildApi([], { maxBodyBytes: 1024 });
     const c = await startConversation(fx.app);
     const huge = JSON.stringify({ message: 'x'.repeat(5000) });
-    for (const path of [`/api/conversations/${c.conversation_id}/messages`, '/api/chat', '/api/conversations', '/api/nowhere']) {
-      const res = await fx.app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...bearer(c.token) }, body: huge });
+    for (const path of [
+      `/api/conversations/${c.conversation_id}/messages`,
+      '/api/chat',
+      '/api/conversations',
+      '/api/nowhere',
+    ]) {
+      const res = await fx.app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...bearer(c.token) },
+        body: huge,
+      });
       const problem = await expectProblem(res, 413);
       expect(problem.detail).toMatch(/at most 1024 bytes/);
     }
@@ -68,7 +79,11 @@ describe('errors are RFC 9457 problem+json', () => {
 
   it('answers 415 for a body that is not JSON', async () => {
     fx = await buildApi();
-    const res = await fx.app.request('/api/chat', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' });
+    const res = await fx.app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'hello',
+    });
     await expectProblem(res, 415);
   });
 
@@ -89,6 +104,16 @@ describe('errors are RFC 9457 problem+json', () => {
     const raw = JSON.stringify(problem);
     expect(raw).not.toMatch(/SQLITE|secret|support\.db|stack/i);
     expect(fx.unexpected).toHaveLength(1);
+  });
+
+  it("maps the runtime's RateLimitedError (verification attempts, tickets) to 429 with Retry-After", () => {
+    const mapped = toProblem(new RateLimitedError(12.2));
+    expect(mapped).toMatchObject({
+      body: { status: 429, title: 'Too Many Requests' },
+      headers: { 'Retry-After': '13' },
+    });
+    expect(mapped.unexpected).toBe(false);
+    expect(mapped.body.detail).not.toMatch(/\d/);
   });
 
   it('answers 503 with Retry-After once the runtime is draining', async () => {

@@ -50,6 +50,15 @@ describe('a burst from one address', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     // another address is not affected
     expect((await app.request('/api/conversations', { method: 'POST' }, from('198.51.100.7'))).status).toBe(201);
+
+    // then messages: 20 a minute per conversation (the default)
+    const c = (await created.find((r) => r.status === 201)!.json()) as { conversation_id: string; token: string };
+    const sent: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const path = `/api/conversations/${c.conversation_id}/messages`;
+      sent.push((await app.request(path, json({ message: 'hello?' }, bearer(c.token)), from('203.0.113.5'))).status);
+    }
+    expect(sent).toEqual([...Array<number>(20).fill(200), ...Array<number>(5).fill(429)]);
   });
 
   it('limits messages per conversation and per address, configurably', async () => {
