@@ -1,8 +1,26 @@
 /** Configuration: the environment parsed with zod, in one place. */
 import { z } from 'zod';
+import { parseRateSpec } from './limits/rate-spec.js';
 import { usdToCents } from './money.js';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/** A quota: `<points>/<window>` (`20/60s`, `5/15m`, `3/1h`, `1/1d`) or `off`. */
+const rate = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      const spec = parseRateSpec(v);
+      const message = 'a quota is <points>/<window>, e.g. 20/60s, 5/15m, 3/1h, or off';
+      if (spec === undefined) ctx.addIssue({ code: 'custom', message });
+      return spec ?? null;
+    });
+const flag = (def: '0' | '1') =>
+  z
+    .enum(['0', '1', 'true', 'false'])
+    .default(def)
+    .transform((v) => v === '1' || v === 'true');
 
 const schema = z.object({
   PORT: int(8787, 0),
@@ -43,6 +61,22 @@ const schema = z.object({
     .optional(),
   SUPPORT_LIVE_POLL_MS: int(1000, 50),
   SUPPORT_APPROVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  // quotas (src/limits): per client address and per conversation; shared through the database
+  SUPPORT_RATE_CONVERSATIONS: rate('30/60s'),
+  SUPPORT_RATE_MESSAGES: rate('60/60s'),
+  SUPPORT_RATE_CONVERSATION_MESSAGES: rate('20/60s'),
+  SUPPORT_RATE_VERIFY: rate('10/15m'),
+  SUPPORT_RATE_TICKETS: rate('5/1h'),
+  SUPPORT_TRUST_PROXY: int(0, 0),
+  // observability (src/observability)
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  LOG_REDACT: flag('1'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().default('support-agent'),
+  OTEL_CAPTURE_CONTENT: flag('0'),
 });
 
 export type Config = z.infer<typeof schema> & { modelKind: 'offline' | 'claude' };

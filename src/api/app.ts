@@ -7,16 +7,23 @@ import type { ZodError } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import type { AnyStateMachine } from 'xstate';
 import type { Runtime } from '../runtime/runtime.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { observeRequests, requestIds } from '../observability/http.js';
+import { BodyReadError, bodyReadReason, guardBodyReads } from './body.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
-import { registerHealthRoutes, type HealthReport } from './health.js';
 import { conversationLog, factsFromEvents } from '../inspect/log.js';
 import type { OperatorDirectory } from '../operators/types.js';
 import { createOperatorDirectory } from '../operators/directory.js';
+import { allowedMethods, noStore } from './http-semantics.js';
+import { registerHealthRoutes, type HealthReport, type OperatorHealthReport } from './health.js';
 import { registerInspectionRoutes } from './inspection.js';
 import { registerMachineRoutes } from './machine.js';
+import { registerMetricsRoute } from './metrics.js';
 import { operatorAuthenticator, registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
+import { createRequestGuard, type ApiLimits } from './rate-limit.js';
 import { registerWebRoutes, type WebOptions } from './web.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
@@ -32,9 +39,20 @@ export interface AppDeps {
   livePollMs?: number;
   /** Largest accepted request body (default 16 KiB). */
   maxBodyBytes?: number;
+  /** The public health body: status, model, store kind, tools. */
   health: HealthReport;
-  /** Where unexpected errors go (server-side only; the client gets a bare 500). Default: stderr. */
+  /** The operator's health body (GET /api/operator/health); default: the public one. */
+  operatorHealth?: OperatorHealthReport;
+  /** Where unexpected errors go (server-side only; the client gets a bare 500). Default: the logger. */
   onUnexpectedError?: (error: unknown) => void;
+  /** One line per request, unexpected errors (pino). Default: warnings and errors to stdout. */
+  logger?: Logger;
+  /** HTTP counters, and GET /metrics behind the operator token. Default: no metrics. */
+  metrics?: Metrics;
+  /** Quotas on conversations and messages (per address, per conversation); default: none. */
+  limits?: ApiLimits;
+  /** Reverse-proxy hops whose X-Forwarded-For entries are trusted (SUPPORT_TRUST_PROXY); default 0. */
+  trustProxyHops?: number;
   /** Version shown in the OpenAPI document. */
   version?: string;
   /** The conversation machine: serves GET /api/machine and /api/machine.svg when given. */
@@ -54,17 +72,14 @@ export function describeIssues(error: ZodError): string {
   return parts.join('; ') || 'the request is not valid';
 }
 
-const logToStderr = (error: unknown) => {
-  process.stderr.write(`unexpected API error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-};
-
 /**
  * Creates the Hono app over a runtime. No socket: serve `app.fetch` (main.ts) or call
  * `app.request()` (tests).
  */
 export function createApp(deps: AppDeps): OpenAPIHono {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const onUnexpected = deps.onUnexpectedError ?? logToStderr;
+  const logger = deps.logger ?? createLogger({ level: 'warn' });
+  const onUnexpected = deps.onUnexpectedError ?? ((err: unknown) => logger.error({ err }, 'unexpected API error'));
   const app = new OpenAPIHono({
     // Validation failures are thrown once and answered by onError like every other error.
     defaultHook: (result) => {
@@ -72,6 +87,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   });
 
+  app.use('*', requestIds());
+  app.use('*', observeRequests({ logger, metrics: deps.metrics }));
+  app.use('/api/*', noStore());
+  app.use('*', guardBodyReads());
   app.use(
     '*',
     bodyLimit({
@@ -93,10 +112,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     description: 'SUPPORT_ADMIN_TOKEN',
   });
 
-  registerHealthRoutes(app, deps.health);
-  registerConversationRoutes(app, deps.runtime, onUnexpected, { livePollMs: deps.livePollMs ?? 1000 });
   const directory = deps.operators ?? (deps.adminToken ? createOperatorDirectory({ adminToken: deps.adminToken }) : null);
+  const authenticate = operatorAuthenticator(directory);
   const livePollMs = deps.livePollMs ?? 1000;
+  registerHealthRoutes(app, deps.health, deps.operatorHealth, authenticate);
+  const guard = createRequestGuard(deps.limits, deps.trustProxyHops ?? 0);
+  registerConversationRoutes(app, deps.runtime, onUnexpected, guard, { livePollMs });
   registerOperatorRoutes(app, deps.runtime, directory, { livePollMs });
   if (deps.machine) {
     const sample = deps.machineSampleInput ? { sampleInput: deps.machineSampleInput } : {};
@@ -104,12 +125,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     const store = deps.runtime.store;
     registerInspectionRoutes(app, {
       machine: deps.machine,
-      authorizeOperator: operatorAuthenticator(directory),
+      authorizeOperator: authenticate,
       conversationLog: (id) => conversationLog(store, id),
       subscribe: (id, listener) => deps.runtime.subscribe(id, (events) => listener(factsFromEvents(events))),
     });
   }
-  registerChatCompatRoutes(app, deps.runtime, onUnexpected);
+  registerChatCompatRoutes(app, deps.runtime, onUnexpected, guard);
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics, authenticate);
   if (deps.web) registerWebRoutes(app, deps.web);
 
   let document: Record<string, unknown> | null = null;
@@ -137,10 +159,21 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   );
 
-  app.notFound(() => problemResponse(toProblem(new ApiProblem(404, 'no such endpoint'))));
-  app.onError((error) => {
+  app.notFound((c) => {
+    const allow = allowedMethods(app.routes, c.req.path);
+    if (allow.length === 0) return problemResponse(toProblem(new ApiProblem(404, 'no such endpoint')));
+    const detail = `this endpoint answers ${allow.join(', ')}`;
+    return problemResponse(toProblem(new ApiProblem(405, detail, { Allow: allow.join(', ') })));
+  });
+  app.onError((error, c) => {
     const mapped = toProblem(error);
-    if (mapped.unexpected) onUnexpected(error);
+    const reqId = c.get('requestId');
+    if (error instanceof BodyReadError) {
+      logger.debug({ reqId, reason: bodyReadReason(error) }, 'request body could not be read');
+    } else if (mapped.unexpected) {
+      if (deps.onUnexpectedError) deps.onUnexpectedError(error);
+      else logger.error({ err: error, reqId }, 'unexpected API error');
+    }
     return problemResponse(mapped);
   });
   return app;

@@ -6,21 +6,25 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Runtime } from '../runtime/runtime.js';
 import type { TurnEvent } from '../runtime/types.js';
 import { MessageSchema } from './conversations.js';
 import { problemEntry, toProblem } from './problem.js';
+import type { RequestGuard } from './rate-limit.js';
+import { sessionIdProblem } from './session-id.js';
 import { startTurn, streamTurn } from './turn-stream.js';
 
 const SessionIdSchema = z
   .string()
-  .regex(
-    /^[A-Za-z0-9_-]{16,128}$/,
-    'session_id must be 16 to 128 characters of A-Z, a-z, 0-9, "_" or "-": it is the only key to the conversation, so it must be unguessable (omit it and the server makes one)',
-  )
-  // a rough entropy floor: "aaaaaaaaaaaaaaaa" or "1234567890123456" is a guessable key, not a secret
-  .refine((id) => new Set(id).size >= 10, 'session_id looks guessable (too few distinct characters): omit it and the server makes one')
-  .openapi({ example: 'hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe' });
+  .superRefine((id, ctx) => {
+    const problem = sessionIdProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .openapi({
+    description: 'A UUID v4 or 22+ random base64url characters; omit it and the server makes one',
+    example: 'hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe',
+  });
 
 export const ChatEventSchema = z
   .discriminatedUnion('event_type', [
@@ -73,6 +77,7 @@ const chatRoute = createRoute({
     400: problemEntry('Invalid request'),
     409: problemEntry('Another message of this session is being answered (see Retry-After)'),
     413: problemEntry('Request body too large'),
+    429: problemEntry('Too many sessions or messages from this address (see Retry-After)'),
     503: problemEntry('Shutting down (see Retry-After)'),
   },
 });
@@ -90,16 +95,30 @@ const chatStreamRoute = createRoute({
     200: { description: 'Server-sent events', content: { 'text/event-stream': { schema: z.string() } } },
     400: problemEntry('Invalid request'),
     409: problemEntry('Another message of this session is being answered (see Retry-After)'),
+    429: problemEntry('Too many sessions or messages from this address (see Retry-After)'),
     503: problemEntry('Shutting down (see Retry-After)'),
   },
 });
 
 const data = (event: ChatEvent | { event_type: 'done' }) => ({ data: JSON.stringify(event) });
 
-export function registerChatCompatRoutes(app: OpenAPIHono, runtime: Runtime, onUnexpected: (error: unknown) => void): void {
+/** A message in a session: a new session counts as a conversation created (quotas). */
+async function guardSession(guard: RequestGuard, c: Context, sessionId: string | undefined): Promise<string> {
+  if (sessionId === undefined) await guard.newConversation(c);
+  const id = sessionId ?? newSessionId();
+  await guard.message(c, 'session', id);
+  return id;
+}
+
+export function registerChatCompatRoutes(
+  app: OpenAPIHono,
+  runtime: Runtime,
+  onUnexpected: (error: unknown) => void,
+  guard: RequestGuard,
+): void {
   app.openapi(chatRoute, async (c) => {
     const body = c.req.valid('json');
-    const sessionId = body.session_id ?? newSessionId();
+    const sessionId = await guardSession(guard, c, body.session_id);
     const { conversationId, token } = await runtime.openSession(sessionId);
     const result = await runtime.sendMessage(conversationId, token, body.message);
     const events = result.events.map(toChatEvent).filter((e): e is ChatEvent => e !== null);
@@ -108,7 +127,7 @@ export function registerChatCompatRoutes(app: OpenAPIHono, runtime: Runtime, onU
 
   app.openapi(chatStreamRoute, async (c) => {
     const query = c.req.valid('query');
-    const sessionId = query.session_id ?? newSessionId();
+    const sessionId = await guardSession(guard, c, query.session_id);
     const { conversationId, token } = await runtime.openSession(sessionId);
     const turn = await startTurn((options) => runtime.sendMessage(conversationId, token, query.message, options), c.req.raw.signal);
     if (!query.session_id) c.header('X-Session-Id', sessionId);

@@ -5,6 +5,7 @@ import { NotFoundError } from '../runtime/errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { AuthHeadersSchema, bearerToken } from './auth.js';
 import { problemEntry, toProblem } from './problem.js';
+import type { RequestGuard } from './rate-limit.js';
 import { ConversationViewSchema, TurnResultSchema } from './schemas.js';
 import { startTurn, streamTurn, wantsEventStream } from './turn-stream.js';
 import { lastEventId, streamLive } from './live-stream.js';
@@ -47,6 +48,7 @@ const createConversationRoute = createRoute({
       },
     },
     413: problemEntry('Request body too large'),
+    429: problemEntry('Too many conversations from this address (see Retry-After)'),
     503: problemEntry('Not accepting conversations right now'),
   },
 });
@@ -79,6 +81,7 @@ const sendMessageRoute = createRoute({
     409: problemEntry('Another message of this conversation is being answered (see Retry-After)'),
     413: problemEntry('Request body too large'),
     415: problemEntry('Body is not JSON'),
+    429: problemEntry('Too many messages from this address or to this conversation (see Retry-After)'),
     503: problemEntry('Shutting down (see Retry-After)'),
   },
 });
@@ -128,10 +131,14 @@ export function registerConversationRoutes(
   app: OpenAPIHono,
   runtime: Runtime,
   onUnexpected: (error: unknown) => void,
+  guard: RequestGuard,
   options: { livePollMs: number },
 ): void {
-  // a response that carries a new token is never cached
-  app.openapi(createConversationRoute, async (c) => c.json(await runtime.createConversation(), 201, { 'Cache-Control': 'no-store' }));
+  app.openapi(createConversationRoute, async (c) => {
+    await guard.newConversation(c);
+    // a response that carries a new token is never cached
+    return c.json(await runtime.createConversation(), 201, { 'Cache-Control': 'no-store' });
+  });
 
   app.openapi(conversationEventsRoute, async (c) => {
     const { id } = c.req.valid('param');
@@ -151,6 +158,7 @@ export function registerConversationRoutes(
     const { authorization, accept } = c.req.valid('header');
     const { message } = c.req.valid('json');
     const token = conversationToken(authorization);
+    await guard.message(c, id, token);
     if (!wantsEventStream(accept)) return c.json(await runtime.sendMessage(id, token, message), 200);
 
     const turn = await startTurn((options) => runtime.sendMessage(id, token, message, options), c.req.raw.signal);

@@ -28,8 +28,10 @@ const LiveHeaders = AuthHeadersSchema.extend({
   'last-event-id': z.string().optional().openapi({ description: 'Resume after this event id' }),
 });
 
+export type OperatorAuthenticator = (authorization: string | undefined) => Promise<Operator>;
+
 /** The operator a token belongs to, or the problem the request gets. */
-export function operatorAuthenticator(directory: OperatorDirectory | null) {
+export function operatorAuthenticator(directory: OperatorDirectory | null): OperatorAuthenticator {
   return async (authorization: string | undefined): Promise<Operator> => {
     if (!directory) throw new ApiProblem(404, 'operator endpoints are disabled; set SUPPORT_ADMIN_TOKEN or add an operator');
     const token = bearerToken(authorization);

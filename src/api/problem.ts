@@ -7,6 +7,8 @@ import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { BusyError, NotFoundError, UnavailableError } from '../runtime/errors.js';
 import { OperatorConflictError } from '../runtime/operator-actions.js';
+import { RateLimitedError } from '../runtime/limits.js';
+import { BodyReadError } from './body.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -49,6 +51,7 @@ const TITLES: Readonly<Record<number, string>> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -83,8 +86,13 @@ export function toProblem(error: unknown): MappedProblem {
     const mapped = problem(status, error.rejection.message);
     return { ...mapped, body: { ...mapped.body, state: error.state, allowed: error.allowed } };
   }
+  if (error instanceof BodyReadError) return problem(400, error.message);
   if (error instanceof BusyError)
     return problem(409, 'another message of this conversation is still being answered; send yours again in a moment', {
+      'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),
+    });
+  if (error instanceof RateLimitedError)
+    return problem(429, 'too many requests; please wait a moment before trying again', {
       'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),
     });
   if (error instanceof UnavailableError)

@@ -96,7 +96,25 @@ export function streamTurn(c: Context, turn: StartedTurn, format: SseFormat, onU
   });
 }
 
-/** True when the client asked for server-sent events. */
+/** The q-value of each media range of an Accept header (RFC 9110 §12.5.1); malformed q counts as 1. */
+function acceptRanges(accept: string): Array<{ range: string; q: number }> {
+  return accept.split(',').map((part) => {
+    const [range = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => /^q\s*=/.test(p))?.replace(/^q\s*=\s*/, '');
+    const value = q === undefined ? 1 : Number(q);
+    return { range, q: Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 1 };
+  });
+}
+
+/**
+ * True when the client asked for server-sent events: `text/event-stream` named with q > 0 and not
+ * below what it gives JSON (named, or through `application/*` or `*\/*`). A tie streams.
+ */
 export function wantsEventStream(accept: string | undefined): boolean {
-  return (accept ?? '').split(',').some((part) => part.split(';')[0]?.trim().toLowerCase() === 'text/event-stream');
+  const ranges = acceptRanges(accept ?? '');
+  const q = (names: string[]) => Math.max(-1, ...ranges.filter((r) => names.includes(r.range)).map((r) => r.q));
+  const stream = q(['text/event-stream']);
+  const named = q(['application/json']);
+  const json = named >= 0 ? named : q(['application/*', '*/*']);
+  return stream > 0 && stream >= json;
 }

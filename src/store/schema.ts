@@ -106,6 +106,13 @@ CREATE TABLE IF NOT EXISTS mailbox (
   body TEXT NOT NULL,
   sent_at TEXT NOT NULL
 );
+-- counters of src/limits/sql-rate-limiter.ts (rate-limiter-flexible); expire_at: ms since the epoch
+CREATE TABLE IF NOT EXISTS rate_limits (
+  key TEXT PRIMARY KEY,
+  points INTEGER NOT NULL,
+  expire_at BIGINT
+);
+CREATE INDEX IF NOT EXISTS rate_limits_expiry ON rate_limits (expire_at);
 `;
 }
 

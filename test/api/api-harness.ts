@@ -26,7 +26,8 @@ export async function buildApi(
   const app = createApp({
     runtime: h.runtime,
     adminToken: null,
-    health: () => ({ status: 'ok', model: 'scripted', store: 'sqlite', tools: h.runtime.toolNames, usage: h.runtime.usageTotals() }),
+    health: () => ({ status: 'ok', model: 'scripted', store: 'sqlite', tools: [...h.runtime.toolNames] }),
+    operatorHealth: () => ({ status: 'ok', model: 'scripted', store: 'sqlite', usage: h.runtime.usageTotals() }),
     onUnexpectedError: (error) => unexpected.push(error),
     ...deps,
   });

@@ -13,7 +13,8 @@ afterEach(async () => {
   fx = null;
 });
 
-const SESSION = 'session_abcdefghijklmnop_0123';
+// a random id (the guessable ones are refused: test/api/session-id.test.ts)
+const SESSION = 'hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe';
 
 describe('prototype compatibility: POST /api/chat', () => {
   it('makes a random url-safe session id when none is sent and returns prototype events', async () => {

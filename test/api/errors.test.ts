@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { toProblem } from '../../src/api/problem.js';
+import { RateLimitedError } from '../../src/runtime/limits.js';
 import { bearer, buildApi, expectProblem, startConversation, type ApiFixture } from './api-harness.js';
 
 let fx: ApiFixture | null = null;
@@ -12,8 +14,17 @@ describe('errors are RFC 9457 problem+json', () => {
     fx = await buildApi([], { maxBodyBytes: 1024 });
     const c = await startConversation(fx.app);
     const huge = JSON.stringify({ message: 'x'.repeat(5000) });
-    for (const path of [`/api/conversations/${c.conversation_id}/messages`, '/api/chat', '/api/conversations', '/api/nowhere']) {
-      const res = await fx.app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...bearer(c.token) }, body: huge });
+    for (const path of [
+      `/api/conversations/${c.conversation_id}/messages`,
+      '/api/chat',
+      '/api/conversations',
+      '/api/nowhere',
+    ]) {
+      const res = await fx.app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...bearer(c.token) },
+        body: huge,
+      });
       const problem = await expectProblem(res, 413);
       expect(problem.detail).toMatch(/at most 1024 bytes/);
     }
@@ -41,9 +52,38 @@ describe('errors are RFC 9457 problem+json', () => {
     expect(problem.detail).toBe('the request body is not valid JSON');
   });
 
+  it('answers 400 for a body that breaks off while it is read, and does not report it as unexpected', async () => {
+    fx = await buildApi();
+    const c = await startConversation(fx.app);
+    for (const path of [`/api/conversations/${c.conversation_id}/messages`, '/api/chat']) {
+      // what @hono/node-server hands over when a chunked body is malformed or the client goes away
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) return controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+          sent = true;
+          controller.enqueue(new TextEncoder().encode('{"message": "hel'));
+        },
+      });
+      const res = await fx.app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', ...bearer(c.token) },
+        body,
+        duplex: 'half',
+      });
+      const problem = await expectProblem(res, 400);
+      expect(problem.detail).toBe('the request body could not be read');
+    }
+    expect(fx.unexpected).toEqual([]);
+  });
+
   it('answers 415 for a body that is not JSON', async () => {
     fx = await buildApi();
-    const res = await fx.app.request('/api/chat', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hello' });
+    const res = await fx.app.request('/api/chat', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'hello',
+    });
     await expectProblem(res, 415);
   });
 
@@ -64,6 +104,16 @@ describe('errors are RFC 9457 problem+json', () => {
     const raw = JSON.stringify(problem);
     expect(raw).not.toMatch(/SQLITE|secret|support\.db|stack/i);
     expect(fx.unexpected).toHaveLength(1);
+  });
+
+  it("maps the runtime's RateLimitedError (verification attempts, tickets) to 429 with Retry-After", () => {
+    const mapped = toProblem(new RateLimitedError(12.2));
+    expect(mapped).toMatchObject({
+      body: { status: 429, title: 'Too Many Requests' },
+      headers: { 'Retry-After': '13' },
+    });
+    expect(mapped.unexpected).toBe(false);
+    expect(mapped.body.detail).not.toMatch(/\d/);
   });
 
   it('answers 503 with Retry-After once the runtime is draining', async () => {

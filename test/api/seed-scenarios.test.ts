@@ -76,9 +76,11 @@ describe('SEED scenarios over HTTP with the offline model', () => {
 });
 
 describe('usage over HTTP with the Claude adapter (against the local fake)', () => {
-  it('records tokens and model calls per conversation and totals them in health', async () => {
+  it('records tokens and model calls per conversation and totals them in the operator health', async () => {
     fake = await startFakeAnthropic((body) => honestRefundModel(body));
-    api = await buildApi(createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, model: 'claude-sonnet-4-6' }));
+    api = await buildApi(createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, model: 'claude-sonnet-4-6' }), {
+      adminToken: ADMIN,
+    });
     const conv = await startConversation(api.app);
     const res = await api.app.request(
       `/api/conversations/${conv.conversation_id}/messages`,
@@ -91,7 +93,8 @@ describe('usage over HTTP with the Claude adapter (against the local fake)', () 
     expect(view.usage.modelCalls).toBe(turn.usage.modelCalls);
     expect(view.usage.inputTokens).toBeGreaterThan(0);
     expect(view.usage.cacheReadTokens + view.usage.cacheWriteTokens).toBeGreaterThan(0);
-    const health = await body(api.app.request('/api/health'));
+    // process-wide totals are operator information (GET /api/operator/health)
+    const health = await body(api.app.request('/api/operator/health', { headers: bearer(ADMIN) }));
     expect(health.usage.modelCalls).toBe(turn.usage.modelCalls);
     expect(health.usage.outputTokens).toBe(view.usage.outputTokens);
   });

@@ -50,7 +50,7 @@ describe('a failure after the stream started', () => {
 
   it('ends the prototype stream with an error event, then done', async () => {
     fx = await buildApi(refundScript(), {}, failAfterCommit);
-    const res = await fx.app.request(`/api/chat/stream?session_id=session_abcdefghijklmnop&message=${encodeURIComponent('sarah@example.com, ORD-8842 arrived broken')}`);
+    const res = await fx.app.request(`/api/chat/stream?session_id=hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe&message=${encodeURIComponent('sarah@example.com, ORD-8842 arrived broken')}`);
     const events = parseSse(await res.text()).map((m) => JSON.parse(m.data));
     expect(events.slice(-2)).toEqual([{ event_type: 'error', error: 'something went wrong on our side; please try again' }, { event_type: 'done' }]);
   });

@@ -112,7 +112,7 @@ describe('the runner against a server (HTTP target, shared store)', () => {
     h = await createHarness(createOfflineModel());
     const runtime = h.runtime;
     const adminToken = 'operator-token-for-tests';
-    const app = createApp({ runtime, adminToken, health: () => ({ status: 'ok', model: runtime.model.name }) });
+    const app = createApp({ runtime, adminToken, health: () => ({ status: 'ok', model: runtime.model.name, store: 'sqlite', tools: [] }) });
     const target = await httpTarget({ url: 'http://eval.test', adminToken, fetch: async (url, init) => app.request(url, init) });
     expect(target.model).toBe('offline');
 
