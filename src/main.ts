@@ -128,6 +128,8 @@ export async function assemble(
     maxModelCalls: config.SUPPORT_MAX_MODEL_CALLS,
     turnTimeoutMs: config.SUPPORT_TURN_TIMEOUT_MS,
     effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,
+    telemetry: observability.telemetry,
+    limits,
     ...(fault ? { fault } : {}),
   });
   return { config, db, runtime, model, limits, observability, operators: createSqlOperatorAccounts(db) };

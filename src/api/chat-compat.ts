@@ -120,7 +120,8 @@ export function registerChatCompatRoutes(
     const body = c.req.valid('json');
     const sessionId = await guardSession(guard, c, body.session_id);
     const { conversationId, token } = await runtime.openSession(sessionId);
-    const result = await runtime.sendMessage(conversationId, token, body.message);
+    const client = guard.client(c);
+    const result = await runtime.sendMessage(conversationId, token, body.message, client ? { client } : {});
     const events = result.events.map(toChatEvent).filter((e): e is ChatEvent => e !== null);
     return c.json({ session_id: sessionId, events }, 200);
   });
@@ -129,7 +130,11 @@ export function registerChatCompatRoutes(
     const query = c.req.valid('query');
     const sessionId = await guardSession(guard, c, query.session_id);
     const { conversationId, token } = await runtime.openSession(sessionId);
-    const turn = await startTurn((options) => runtime.sendMessage(conversationId, token, query.message, options), c.req.raw.signal);
+    const client = guard.client(c);
+    const turn = await startTurn(
+      (options) => runtime.sendMessage(conversationId, token, query.message, { ...options, ...(client ? { client } : {}) }),
+      c.req.raw.signal,
+    );
     if (!query.session_id) c.header('X-Session-Id', sessionId);
     return streamTurn(
       c,

@@ -159,9 +159,11 @@ export function registerConversationRoutes(
     const { message } = c.req.valid('json');
     const token = conversationToken(authorization);
     await guard.message(c, id, token);
-    if (!wantsEventStream(accept)) return c.json(await runtime.sendMessage(id, token, message), 200);
+    const client = guard.client(c);
+    const from = client ? { client } : {};
+    if (!wantsEventStream(accept)) return c.json(await runtime.sendMessage(id, token, message, from), 200);
 
-    const turn = await startTurn((options) => runtime.sendMessage(id, token, message, options), c.req.raw.signal);
+    const turn = await startTurn((options) => runtime.sendMessage(id, token, message, { ...options, ...from }), c.req.raw.signal);
     return streamTurn(
       c,
       turn,

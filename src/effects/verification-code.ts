@@ -46,7 +46,9 @@ export const verificationCodeEffect: EffectModule<'verification_code', CodeReque
             text:
               `Hello ${req.name.split(' ')[0] ?? ''},\n\nYour verification code is ${code}. It expires in 10 minutes.\n` +
               'If you did not ask for it, you can ignore this email: nobody can use it without your mailbox.\n',
-            idempotencyKey: req.idempotencyKey,
+            // a fresh key per attempt: if an attempt is repeated after a crash, the new code is mailed too
+            // (only the latest code's hash is recorded, so the customer must get that one)
+            idempotencyKey: `${req.idempotencyKey}:${salt.slice(0, 12)}`,
           }),
         deps.retry,
       );

@@ -31,6 +31,10 @@ export interface EngineDeps {
   fault?: (point: FaultPoint) => void;
   /** Told of every commit, with the events as stored (live streams, the inspector). */
   committed?: (conversationId: string, events: StoredEvent[]) => void;
+  /** Told of every effect outcome (metrics). */
+  observed?: (outcome: EffectOutcome) => void;
+  /** Told of every escalation the machine records (metrics). */
+  escalated?: (e: { priority: string; reason: string; source: string }) => void;
 }
 
 export interface DispatchOptions {
@@ -90,6 +94,13 @@ export function createEngine(deps: EngineDeps) {
   /** Stages log entries (durable with the next commit). */
   function note(held: HeldConversation, ...events: NewEvent[]): void {
     for (const e of events) stageEntry(held, e);
+  }
+
+  /** A step into an escalation, or a raised one, is counted once (when it is applied). */
+  function noteEscalation(before: HeldConversation['snapshot'], after: HeldConversation['snapshot']): void {
+    const e = after.context.escalation;
+    if (e && (before.context.escalation === null || before.context.escalation.priority !== e.priority))
+      deps.escalated?.({ priority: e.priority, reason: e.reason, source: e.source });
   }
 
   function stageEntry(held: HeldConversation, event: NewEvent, fact?: ConversationEvent): void {
@@ -197,6 +208,7 @@ export function createEngine(deps: EngineDeps) {
       const rows = effectRows(s.next, s, ticketContext);
       const fact = factEntry(event, from, s.next);
       if (rows.length === 0 && !options.durable && !options.completeEffects?.length) {
+        noteEscalation(held.snapshot, s.next);
         held.snapshot = s.next;
         for (const e of options.events ?? []) stageEntry(held, e);
         stageEntry(held, fact, event);
@@ -210,6 +222,7 @@ export function createEngine(deps: EngineDeps) {
         completeEffects: options.completeEffects,
       });
       if (committed.ok) {
+        noteEscalation(previous, held.snapshot);
         const keys = rows.map((r) => r.idempotencyKey);
         const outcomes = options.run === false || keys.length === 0 ? [] : await runEffects(held, keys);
         return { ok: true, effects: keys, outcomes };
@@ -241,6 +254,7 @@ export function createEngine(deps: EngineDeps) {
       retry: deps.retry,
       ...(deps.fault ? { fault: deps.fault } : {}),
     });
+    deps.observed?.(outcome);
     const status: EffectStatus | null = module.status(outcome);
     const event = module.outcomeEvent(outcome, request);
     const effectLog: NewEvent = { kind: 'effect', payload: { idempotencyKey: key, kind: effect.kind, outcome } };

@@ -18,6 +18,7 @@ import { settleTakenRefund } from './refund-races.js';
 import { withRetries, type RetryOptions } from './retry.js';
 import { toolEnv } from './tool-env.js';
 import type { ProposalRecord, TurnEvent } from './types.js';
+import { RateLimitedError, type Limits } from './limits.js';
 
 /** Tool inputs are small (an email, an order id, a sentence of context); anything larger is refused. */
 export const MAX_TOOL_INPUT_CHARS = 8_192;
@@ -30,12 +31,16 @@ export interface ProposalDeps {
   clock: Clock;
   store: Parameters<typeof settleTakenRefund>[0]['store'];
   /** Told of every decision (logs, metrics, traces). */
-  decided?: (record: ProposalRecord) => void;
+  decided?: (conversationId: string, record: ProposalRecord) => void;
+  /** Quotas: one `verify` per verification attempt, one `ticket` per escalation, per client. */
+  limits?: Limits;
 }
 
 export interface ProposalScope {
   held: HeldConversation;
   via: ProposalSource;
+  /** The client address the turn came from (quotas), when known. */
+  client?: string;
   emit: (e: TurnEvent) => void;
   /** Keys of proposals already decided in this turn (one per order and tool per turn). */
   seen: Set<string>;
@@ -78,7 +83,7 @@ export async function decide(deps: ProposalDeps, scope: ProposalScope, use: Tool
       invariant: rejection?.invariant ?? null,
       reason,
     };
-    deps.decided?.(payload);
+    deps.decided?.(held.id, payload);
     return { kind: 'proposal', payload };
   };
   const refuse = (rejection: Rejection, detail: Record<string, unknown> = {}): Decision => {
@@ -125,6 +130,12 @@ export async function decide(deps: ProposalDeps, scope: ProposalScope, use: Tool
   // the offer's terms follow the facts as they are now (a refresh may have changed the amount)
   const event = tool.kind === 'decision' && tool.refresh ? retarget(tool, parsed.data, held, env) ?? proposal : proposal;
   if (!held.snapshot.can(event)) return refuse(explainProposal(held.snapshot.context, event));
+  // quotas on email probes and on tickets, per client (the turn answers 429 when one is used up)
+  const bucket = event.type === 'propose.get_customer' ? 'verify' : event.type === 'propose.escalate' ? 'ticket' : null;
+  if (bucket && deps.limits) {
+    const taken = await deps.limits.consume(bucket, scope.client ?? held.id);
+    if (!taken.ok) throw new RateLimitedError(taken.retryAfterSeconds);
+  }
   scope.seen.add(key);
 
   return tool.kind === 'read'

@@ -27,6 +27,8 @@ import { buildSystemPrompt } from './prompt.js';
 import { decide, type ProposalDeps } from './proposals.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
 import { createSanitizer } from './sanitizer.js';
+import { noTelemetry, type Telemetry } from './telemetry.js';
+import { unlimited, type Limits } from './limits.js';
 import { runTurn, type TurnOptions } from './turn.js';
 import type { TurnEvent, TurnResult } from './types.js';
 import { buildConversationView, toRefundView, toTicketView, type ConversationView, type RefundView, type TicketView } from './views.js';
@@ -57,6 +59,10 @@ export interface RuntimeOptions {
   fault?: (point: FaultPoint) => void;
   /** Where a conversation the sweep could not finish is reported (default: stderr). */
   onSweepError?: (conversationId: string, error: unknown) => void;
+  /** Logs, metrics and traces of turns, model calls and decisions (default: none). */
+  telemetry?: Telemetry;
+  /** Quotas on verification attempts and tickets, per client address (default: none). */
+  limits?: Limits;
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -82,6 +88,8 @@ export function createRuntime(options: RuntimeOptions) {
     verification: options.verification ?? 'email',
     approvalHours: options.approvalHours ?? 24,
   };
+  const telemetry = options.telemetry ?? noTelemetry;
+  const limits = options.limits ?? unlimited;
   const systemPrompt = buildSystemPrompt(policy);
   const specs = toolSpecs(toolset, 'chat');
   const sanitizer = createSanitizer({ refundLimitCents: policy.refundLimitCents, systemPrompt });
@@ -96,6 +104,10 @@ export function createRuntime(options: RuntimeOptions) {
     effectClaimMs: options.effectClaimMs ?? 30_000,
     migration: settings,
     committed: live.publish,
+    observed: (o) => {
+      if (o.kind === 'refund') telemetry.refund({ status: o.status, amountCents: o.status === 'done' ? o.amountCents : 0 });
+    },
+    escalated: (e) => telemetry.escalation(e),
     ...(options.fault ? { fault: options.fault } : {}),
   });
   const toolDeps: ToolDeps = {
@@ -104,7 +116,26 @@ export function createRuntime(options: RuntimeOptions) {
     clock,
     refundEffect: async (orderId) => (await store.getEffect(refundKey(orderId)))?.status ?? null,
   };
-  const proposals: ProposalDeps = { engine, toolset, toolDeps, retry, clock, store };
+  const proposals: ProposalDeps = {
+    engine,
+    toolset,
+    toolDeps,
+    retry,
+    clock,
+    store,
+    limits,
+    decided: (conversationId, r) =>
+      telemetry.proposal({
+        conversationId,
+        toolUseId: r.toolUseId,
+        tool: r.tool,
+        state: r.state,
+        decision: r.decision,
+        code: r.code,
+        invariant: r.invariant,
+        source: r.source === 'mcp' ? 'mcp' : 'model',
+      }),
+  };
   const operatorDeps = {
     engine,
     clock,
@@ -192,7 +223,9 @@ export function createRuntime(options: RuntimeOptions) {
       // the lease is ours now: the held copy is read again only if someone committed since authorising
       const held = (await store.getVersion(id)) === authorised.version ? authorised : await load(id);
       held.turn = held.record.turn + 1;
-      const result = await runTurn(
+      const started = clock().getTime();
+      const result = await telemetry.turn({ conversationId: id, turn: held.turn, model: model.name }, async (span) => {
+        const r = await runTurn(
         {
           engine,
           model,
@@ -205,11 +238,17 @@ export function createRuntime(options: RuntimeOptions) {
           maxModelCalls,
           turnTimeoutMs,
           maxProposalsPerResponse: options.maxProposalsPerResponse ?? 4,
+          telemetry,
+          limits,
         },
         held,
         message,
         turnOptions,
       );
+        span.setAttributes({ 'support.machine.state': r.state, 'support.turn.status': r.status });
+        telemetry.turnEnded({ conversationId: id, state: r.state, status: r.status, modelCalls: r.usage.modelCalls, durationMs: clock().getTime() - started });
+        return r;
+      });
       totals.turns++;
       totals.modelCalls += result.usage.modelCalls;
       totals.inputTokens += result.usage.inputTokens;

@@ -22,6 +22,8 @@ import { decide, type ProposalDeps } from './proposals.js';
 import { createStreamingSanitizer, type LeakContext, type Sanitizer } from './sanitizer.js';
 import { toolEnv } from './tool-env.js';
 import type { TurnEvent, TurnResult } from './types.js';
+import type { Telemetry } from './telemetry.js';
+import { RateLimitedError, type Limits } from './limits.js';
 
 export interface TurnDeps {
   engine: Engine;
@@ -38,6 +40,8 @@ export interface TurnDeps {
   turnTimeoutMs: number;
   /** I12: tool proposals per model response. */
   maxProposalsPerResponse: number;
+  telemetry: Telemetry;
+  limits: Limits;
 }
 
 export const UNAVAILABLE_REPLY =
@@ -87,6 +91,8 @@ export interface TurnOptions {
   signal?: AbortSignal;
   /** Called once the turn holds the conversation's lease (an SSE response can open then). */
   onStarted?: () => void;
+  /** The client address (quotas on tickets and verification attempts). */
+  client?: string;
 }
 
 /** Keeps only well-formed text and tool_use blocks (a malformed block is dropped, never fatal). */
@@ -139,6 +145,11 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
   if (stateOf(held.snapshot) === 'human-active') return finish(deps, held, '', events, emit, usage, 0);
 
   // 2. I6: triggers, decided in code before the model says anything
+  if (read.trigger && !held.snapshot.context.escalation) {
+    // a ticket per trigger is a quota per client: a burst of "talk to a human" opens a bounded number
+    const taken = await deps.limits.consume('ticket', options.client ?? held.id);
+    if (!taken.ok) throw new RateLimitedError(taken.retryAfterSeconds);
+  }
   if (read.trigger) {
     const t = read.trigger;
     await engine.dispatch(
@@ -197,17 +208,27 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
     let content: AssistantBlock[];
     try {
       modelCalls++;
-      const response = await model.next(
-        { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: [...history], tools: deps.toolSpecs, signal: controller.signal },
-        options.stream
-          ? {
-              onText: (delta) => {
-                streamed = true;
-                stream.push(delta);
-              },
-            }
-          : {},
-      );
+      const callStarted = Date.now();
+      const response = await deps.telemetry.modelCall({ conversationId: held.id, model: model.name, call: modelCalls }, async () => {
+        try {
+          const r = await model.next(
+            { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: [...history], tools: deps.toolSpecs, signal: controller.signal },
+            options.stream
+              ? {
+                  onText: (delta) => {
+                    streamed = true;
+                    stream.push(delta);
+                  },
+                }
+              : {},
+          );
+          deps.telemetry.modelUsage({ model: model.name, ...r.usage, latencyMs: Date.now() - callStarted, ok: true });
+          return r;
+        } catch (error) {
+          deps.telemetry.modelUsage({ model: model.name, ...ZERO_USAGE, latencyMs: Date.now() - callStarted, ok: false });
+          throw error;
+        }
+      });
       usage = addUsage(usage, response.usage);
       content = sanitizeBlocks(response.content);
     } catch (error) {
@@ -234,7 +255,7 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
         results.push(refuseOverCap(deps, held, use, emit));
         continue;
       }
-      const r = await decide(deps.proposals, { held, via: 'chat', emit, seen }, use);
+      const r = await decide(deps.proposals, { held, via: 'chat', emit, seen, ...(options.client ? { client: options.client } : {}) }, use);
       if (r.progressed) progressed = true;
       results.push(r.block);
     }

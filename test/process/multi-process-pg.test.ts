@@ -20,8 +20,10 @@ describe.skipIf(!probe.ok)(pgSuiteName('two server processes on one PostgreSQL d
   beforeAll(async () => {
     if (!probe.ok) return;
     db = await createDatabaseOn(probe.adminUrl);
-    // started together: migrations and demo data from two processes at once
-    [a, b] = await Promise.all([startServer({ DATABASE_URL: db.url }), startServer({ DATABASE_URL: db.url })]);
+    // started together: migrations and demo data from two processes at once; every customer of the race
+    // writes from 127.0.0.1, so the per-address quota on email probes is lifted here
+    const env = { DATABASE_URL: db.url, SUPPORT_RATE_VERIFY: 'off' };
+    [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
