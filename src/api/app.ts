@@ -5,10 +5,13 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
+import type { Mailbox } from '../backends/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
 import { registerHealthRoutes, type HealthReport } from './health.js';
+import { adminTokenAuthorizer, registerMailboxRoutes, type OperatorAuthorizer } from './mailbox.js';
+import { registerMcpRoutes, type McpHttpOptions } from './mcp.js';
 import { registerOperatorRoutes } from './operators.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
 
@@ -26,6 +29,12 @@ export interface AppDeps {
   onUnexpectedError?: (error: unknown) => void;
   /** Version shown in the OpenAPI document. */
   version?: string;
+  /** The MCP server at `ALL /mcp` (issue 14); absent: no /mcp route. */
+  mcp?: McpHttpOptions;
+  /** The development mailbox at `GET /api/operator/mailbox` (embedded mailer only); absent: no route. */
+  mailbox?: Mailbox | null;
+  /** Operator check for the mailbox; default: SUPPORT_ADMIN_TOKEN (adminToken). */
+  authorizeOperator?: OperatorAuthorizer;
 }
 
 /** A plain sentence from zod issues, e.g. "message: message must not be empty". */
@@ -80,6 +89,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerConversationRoutes(app, deps.runtime, onUnexpected);
   registerOperatorRoutes(app, deps.runtime, deps.adminToken);
   registerChatCompatRoutes(app, deps.runtime, onUnexpected);
+  if (deps.mailbox)
+    registerMailboxRoutes(app, {
+      mailbox: deps.mailbox,
+      authorizeOperator: deps.authorizeOperator ?? adminTokenAuthorizer(deps.adminToken),
+    });
+  if (deps.mcp) registerMcpRoutes(app, deps.runtime, { onUnexpectedError: onUnexpected, ...deps.mcp });
 
   let document: Record<string, unknown> | null = null;
   app.openapi(
