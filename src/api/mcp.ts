@@ -8,7 +8,7 @@
  * the session id only routes, it never authorises. A request without a token is a 401.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -147,7 +147,7 @@ export function createMcpHttpHandler(runtime: Runtime, options: McpHttpOptions =
 export type McpHttpHandler = ReturnType<typeof createMcpHttpHandler>;
 
 /** Registers `ALL /mcp` on the app; errors are thrown as ApiProblem and answered as problem+json by onError. */
-export function registerMcpRoutes(app: Hono, runtime: Runtime, options: McpHttpOptions = {}): McpHttpHandler {
+export function registerMcpRoutes(app: OpenAPIHono, runtime: Runtime, options: McpHttpOptions = {}): McpHttpHandler {
   const handler = createMcpHttpHandler(runtime, options);
   app.all('/mcp', (c) => handler.handle(c.req.raw));
   return handler;

@@ -42,15 +42,13 @@ export function decisionResult(decision: McpDecision, options: { explainOffer: b
   const isError = !decision.accepted || decision.block.is_error === true;
   const { awaiting } = decision;
   const structuredContent = { ...decision.result, ...(awaiting ? { awaiting } : {}) };
-  let text: string;
-  if (isError) {
-    // the refusal sentence (a plain refusal's result carries it; a counted failure's is in the model text)
-    text = typeof decision.result.error === 'string' ? decision.result.error : decision.block.content;
-  } else {
-    text = messageOf(decision.block.content) ?? JSON.stringify(decision.result);
-    if (options.explainOffer) text += offerInstruction(awaiting);
-    else if (awaiting?.kind === 'approval') text += ' A supervisor must approve this refund; nothing is refunded yet.';
-  }
+  const error = typeof decision.result.error === 'string' ? decision.result.error : null;
+  // a refusal's sentence, else the sentence of the result the model would get, else the result itself
+  let text =
+    error ?? messageOf(decision.block.content) ?? (isError ? decision.block.content : JSON.stringify(decision.result));
+  if (!isError && options.explainOffer) text += offerInstruction(awaiting);
+  else if (!isError && awaiting?.kind === 'approval')
+    text += ' A supervisor must approve this refund; nothing is refunded yet.';
   return {
     content: [{ type: 'text', text }],
     structuredContent,
