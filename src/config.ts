@@ -38,6 +38,15 @@ const schema = z.object({
   SUPPORT_CONFIRM_REFUNDS: z.enum(['always', 'never']).default('always'),
   SUPPORT_VERIFICATION: z.enum(['email', 'code']).default('email'),
   SUPPORT_APPROVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** Real mail (one-time codes) through SMTP; unset: the development mailbox (GET /api/operator/mailbox). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL (leave it unset for the development mailbox)')
+    .optional(),
+  SMTP_FROM: z.string().min(3).optional(),
+  /** npm run mcp: continue this conversation (with its token) instead of starting a new one. */
+  SUPPORT_MCP_CONVERSATION: z.string().max(200).optional(),
+  SUPPORT_MCP_TOKEN: z.string().max(200).optional(),
 });
 
 export type Config = z.infer<typeof schema> & { modelKind: 'offline' | 'claude' };
@@ -53,5 +62,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   const modelKind = c.SUPPORT_MODEL ?? (c.ANTHROPIC_API_KEY ? 'claude' : 'offline');
   if (modelKind === 'claude' && !c.ANTHROPIC_API_KEY) throw new Error('Invalid configuration:\n  SUPPORT_MODEL=claude needs ANTHROPIC_API_KEY');
+  if (c.SMTP_URL && !c.SMTP_FROM) throw new Error('Invalid configuration:\n  SMTP_URL needs SMTP_FROM (the sender address)');
   return { ...c, modelKind };
 }

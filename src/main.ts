@@ -6,7 +6,9 @@ import { serve } from '@hono/node-server';
 import { join, resolve } from 'node:path';
 import { createApp } from './api/app.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
-import { createEmbeddedBackends } from './backends/embedded/embedded-backends.js';
+import { createEmbeddedBackends, createEmbeddedMailbox } from './backends/embedded/embedded-backends.js';
+import { createSmtpMailer } from './backends/smtp-mailer.js';
+import type { Mailbox, Mailer } from './backends/types.js';
 import { loadConfig, type Config } from './config.js';
 import { createClaudeModel } from './models/claude.js';
 import { createOfflineModel } from './models/offline.js';
@@ -25,6 +27,15 @@ export interface Assembled {
   db: SqlDriver;
   runtime: Runtime;
   model: Model;
+  /** The development mailbox (codes are stored, not sent); null when SMTP_URL sends real mail. */
+  mailbox: Mailbox | null;
+}
+
+/** SMTP when SMTP_URL is set, else the development mailbox on the store's database. */
+function createMailer(config: Config, db: SqlDriver): { mailer: Mailer; mailbox: Mailbox | null } {
+  if (config.SMTP_URL && config.SMTP_FROM) return { mailer: createSmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }), mailbox: null };
+  const mailbox = createEmbeddedMailbox(db);
+  return { mailer: mailbox, mailbox };
 }
 
 function createModel(config: Config): Model {
@@ -64,9 +75,10 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
   }
   const model = createModel(config);
   const fault = faultInjector(config.SUPPORT_FAULT);
+  const { mailer, mailbox } = createMailer(config, db);
   const runtime = createRuntime({
     store: createSqlStore(db),
-    backends: createEmbeddedBackends(db),
+    backends: createEmbeddedBackends(db, () => new Date(), mailer),
     model,
     tools: defaultTools(),
     effects: defaultEffects(),
@@ -79,7 +91,7 @@ export async function assemble(config: Config = loadConfig(), options: { ownsSto
     effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,
     ...(fault ? { fault } : {}),
   });
-  return { config, db, runtime, model };
+  return { config, db, runtime, model, mailbox };
 }
 
 /** Starts the HTTP server with graceful shutdown and the periodic sweep. */
@@ -91,12 +103,14 @@ export async function startServer(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const { db, runtime, model } = await assemble(config, { ownsStore: true });
+  const { db, runtime, model, mailbox } = await assemble(config, { ownsStore: true });
   const recovered = await runtime.recoverPendingEffects();
   const app = createApp({
     runtime,
     adminToken: config.SUPPORT_ADMIN_TOKEN ?? null,
     maxBodyBytes: config.SUPPORT_MAX_BODY_BYTES,
+    mcp: {},
+    mailbox,
     health: () => ({
       status: 'ok',
       model: model.name,

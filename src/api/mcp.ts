@@ -24,6 +24,8 @@ export interface McpHttpOptions {
   /** How long the customer has to answer an elicitation (default 10 minutes). */
   elicitationTimeoutMs?: number;
   onUnexpectedError?: (error: unknown) => void;
+  /** Browser origins allowed besides the server's own (DNS-rebinding protection; requests without Origin pass). */
+  allowedOrigins?: string[];
   /** The clock for idle expiry (tests). */
   now?: () => number;
   version?: string;
@@ -52,6 +54,17 @@ function conversationOf(req: Request): string | null {
   const id = (fromQuery ?? fromHeader)?.trim() || null;
   if (id !== null && id.length > MAX_CONVERSATION_ID) throw new ApiProblem(404, 'conversation not found');
   return id;
+}
+
+/** A browser's Origin must be this server's own or one allowed explicitly (the MCP spec's DNS-rebinding rule). */
+function originAllowed(req: Request, allowed: readonly string[]): boolean {
+  const origin = req.headers.get('origin');
+  if (origin === null || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === new URL(req.url).host;
+  } catch {
+    return false;
+  }
 }
 
 const sessionNotFound = () => new ApiProblem(404, 'MCP session not found; start a new one with an initialize request');
@@ -83,6 +96,8 @@ export function createMcpHttpHandler(runtime: Runtime, options: McpHttpOptions =
   };
 
   async function handle(req: Request): Promise<Response> {
+    if (!originAllowed(req, options.allowedOrigins ?? []))
+      throw new ApiProblem(403, 'requests from this origin may not use /mcp');
     const token = bearerToken(req.headers.get('authorization') ?? undefined);
     if (token === null)
       throw new ApiProblem(401, "the conversation's token is required (Authorization: Bearer <token>)", {

@@ -109,6 +109,22 @@ describe('ALL /mcp authentication (I16: the conversation token, never the sessio
     expect(ok.isError).toBe(false);
   });
 
+  it('refuses a browser request from a foreign Origin (DNS rebinding) with 403', async () => {
+    fx = await buildMcpApi();
+    const c = await startConversation(fx.app);
+    const auth = { Authorization: `Bearer ${c.token}` };
+    const foreign = await fx.app.request(
+      `/mcp?conversation=${c.conversation_id}`,
+      initialize({ ...auth, Origin: 'http://evil.example' }),
+    );
+    await expectProblem(foreign, 403);
+    const own = await fx.app.request(
+      `/mcp?conversation=${c.conversation_id}`,
+      initialize({ ...auth, Origin: 'http://localhost' }),
+    );
+    expect(own.status).toBe(200);
+  });
+
   it('reports an unknown session id as 404 so the client starts again', async () => {
     fx = await buildMcpApi();
     const c = await startConversation(fx.app);
@@ -125,5 +141,22 @@ describe('ALL /mcp authentication (I16: the conversation token, never the sessio
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamableHTTPError);
     expect((error as StreamableHTTPError).code).toBe(404);
+  });
+
+  it('forgets a session the client deleted, and one left idle too long', async () => {
+    let clock = 0;
+    fx = await buildMcpApi({ mcp: { idleMs: 60_000, now: () => clock } });
+    const first = await newMcpConversation(fx);
+    const deleted = first.transport.sessionId!;
+    await first.transport.terminateSession();
+    const reused = await connect(fx, { conversationId: first.conversation_id, token: first.token, sessionId: deleted });
+    await reused.client.connect(reused.transport);
+    await expect(reused.client.listTools()).rejects.toMatchObject({ code: 404 });
+
+    const idle = await newMcpConversation(fx);
+    await idle.client.listTools();
+    clock += 61_000;
+    await newMcpConversation(fx); // a new session sweeps the idle ones
+    await expect(idle.client.listTools()).rejects.toMatchObject({ code: 404 });
   });
 });

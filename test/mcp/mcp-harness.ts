@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { createEmbeddedMailbox } from '../../src/backends/embedded/embedded-backends.js';
 import type { Backends } from '../../src/backends/types.js';
 import { createApp } from '../../src/api/app.js';
+import type { McpHttpOptions } from '../../src/api/mcp.js';
 import { createHarness, FIXED_NOW } from '../support/harness.js';
 import { scriptedModel } from '../support/scripted-model.js';
 import { startConversation, type ApiFixture } from '../api/api-harness.js';
@@ -20,7 +21,9 @@ export interface McpFixture extends ApiFixture {
   fetch: FetchLike;
 }
 
-export async function buildMcpApi(options: { wrapBackends?: (b: Backends) => Backends } = {}): Promise<McpFixture> {
+export async function buildMcpApi(
+  options: { wrapBackends?: (b: Backends) => Backends; mcp?: McpHttpOptions } = {},
+): Promise<McpFixture> {
   let now = FIXED_NOW.getTime();
   const h = await createHarness(scriptedModel([]), {
     runtime: { confirmRefunds: true, clock: () => new Date(now) },
@@ -30,7 +33,7 @@ export async function buildMcpApi(options: { wrapBackends?: (b: Backends) => Bac
   const app = createApp({
     runtime: h.runtime,
     adminToken: ADMIN_TOKEN,
-    mcp: {},
+    mcp: options.mcp ?? {},
     // the mailer the harness's runtime sends codes through stores them here
     mailbox: createEmbeddedMailbox(h.db),
     health: () => ({
