@@ -102,7 +102,9 @@ export function noAnswerResult(offer: Extract<Awaiting, { kind: 'confirmation' }
     content: [
       {
         type: 'text',
-        text: `The customer did not answer the refund offer, so nothing was refunded; the offer for order ${offer.order_id} stays open.`,
+        text:
+          'The customer did not answer the refund offer, so nothing was refunded; ' +
+          `the offer for order ${offer.order_id} stays open.`,
       },
     ],
     structuredContent: { status: 'awaiting_confirmation', order_id: offer.order_id, awaiting: offer },

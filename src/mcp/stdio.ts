@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   }
 
   // like `npm run chat`, this does not own the embedded store: it can run beside a server on ./data
-  const { runtime, db, model, mailbox } = await assemble(config);
+  const { runtime, db, mailbox } = await assemble(config);
   await runtime.recoverPendingEffects();
   let credentials: { conversationId: string; token: string };
   if (conversationId !== undefined && givenToken !== undefined) {
@@ -53,9 +53,7 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     credentials = { conversationId, token: givenToken };
-    say(
-      `support-agent MCP (stdio): continuing conversation ${conversationId} (model: ${model.name}, store: ${db.description})`,
-    );
+    say(`support-agent MCP (stdio): continuing conversation ${conversationId} (store: ${db.description})`);
   } else {
     const created = await runtime.createConversation();
     credentials = { conversationId: created.conversation_id, token: created.token };

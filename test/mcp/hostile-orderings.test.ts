@@ -50,7 +50,7 @@ describe('hostile orderings over MCP are refused, recorded and refund nothing', 
     ]);
   });
 
-  it('refuses lookup_order after get_customer but before the code, and shows nothing of the account (I16)', async () => {
+  it('refuses lookup_order between get_customer and the code, and shows nothing of the account (I16)', async () => {
     fx = await buildMcpApi();
     const { client } = await newMcpConversation(fx);
     const sent = await call(client, 'get_customer', { email: 'sarah@example.com' });

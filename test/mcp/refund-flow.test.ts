@@ -105,7 +105,8 @@ describe('a scripted MCP client (I13, I16)', () => {
     const result = await call(client, 'process_refund', { order_id: 'ORD-8842', reason: 'damaged' });
     expect(result.isError, textOf(result)).toBe(false);
     expect(elicited).toEqual([
-      'I can refund $89.99 for order ORD-8842 to your original payment method. Shall I go ahead? Please answer yes or no.',
+      'I can refund $89.99 for order ORD-8842 to your original payment method. ' +
+        'Shall I go ahead? Please answer yes or no.',
     ]);
     expect(result.structuredContent).toMatchObject({ status: 'processed', order_id: 'ORD-8842', amount: 89.99 });
     const refunds = await refundsOf(fx, 'ORD-8842');
@@ -116,6 +117,22 @@ describe('a scripted MCP client (I13, I16)', () => {
     const view = await fx.h.runtime.getConversation(conversation_id, token);
     expect(view.status).toBe('resolved');
     expect(view.proposals.filter((p) => p.tool === 'confirm_refund')).toHaveLength(0); // the yes was the customer's
+  });
+
+  it("asks for a supervisor above the limit: the customer's yes opens an approval request (I14)", async () => {
+    fx = await buildMcpApi();
+    const { client, elicited } = await newMcpConversation(fx, () => ({ action: 'accept', content: { answer: 'yes' } }));
+    await verifyByCode(fx, client, 'james@example.com');
+    await call(client, 'lookup_order', { order_id: 'ORD-7771' });
+    const result = await call(client, 'process_refund', { order_id: 'ORD-7771', reason: 'not_received' });
+    expect(elicited[0]).toMatch(/needs a specialist's approval/);
+    expect(result.structuredContent).toMatchObject({
+      status: 'awaiting_approval',
+      order_id: 'ORD-7771',
+      awaiting: { kind: 'approval', order_id: 'ORD-7771' },
+    });
+    expect(await refundsOf(fx, 'ORD-7771')).toHaveLength(0);
+    expect(textOf(result)).not.toMatch(/150/); // the limit figure is never told (I7)
   });
 
   it('refunds nothing when the customer answers no, and keeps the offer open when they dismiss it', async () => {

@@ -21,7 +21,7 @@ async function listen(f: McpFixture): Promise<string> {
 }
 
 describe('/mcp over a real socket (@hono/node-server)', () => {
-  it('refunds ORD-8842 once for an elicitation client answering yes, and keeps sessions bound to their token', async () => {
+  it('refunds ORD-8842 once for an elicitation client saying yes; sessions stay bound to their token', async () => {
     fx = await buildMcpApi();
     const base = await listen(fx);
     const c = await startConversation(fx.app);
