@@ -77,6 +77,15 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().default('support-agent'),
   OTEL_CAPTURE_CONTENT: flag('0'),
+  /** Real mail (one-time codes) through SMTP; unset: the development mailbox (GET /api/operator/mailbox). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'SMTP_URL must be an smtp:// or smtps:// URL (leave it unset for the development mailbox)')
+    .optional(),
+  SMTP_FROM: z.string().min(3).optional(),
+  /** npm run mcp: continue this conversation (with its token) instead of starting a new one. */
+  SUPPORT_MCP_CONVERSATION: z.string().max(200).optional(),
+  SUPPORT_MCP_TOKEN: z.string().max(200).optional(),
 });
 
 export type Config = z.infer<typeof schema> & { modelKind: 'offline' | 'claude' };
@@ -92,5 +101,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   const modelKind = c.SUPPORT_MODEL ?? (c.ANTHROPIC_API_KEY ? 'claude' : 'offline');
   if (modelKind === 'claude' && !c.ANTHROPIC_API_KEY) throw new Error('Invalid configuration:\n  SUPPORT_MODEL=claude needs ANTHROPIC_API_KEY');
+  if (c.SMTP_URL && !c.SMTP_FROM) throw new Error('Invalid configuration:\n  SMTP_URL needs SMTP_FROM (the sender address)');
   return { ...c, modelKind };
 }

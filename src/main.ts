@@ -12,7 +12,9 @@ import { createMetricsApp } from './api/metrics.js';
 import { answerClientErrors, createRequestTracker } from './api/node-server.js';
 import type { HealthReport, OperatorHealthReport } from './api/health.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
-import { createEmbeddedBackends } from './backends/embedded/embedded-backends.js';
+import { createEmbeddedBackends, createEmbeddedMailbox } from './backends/embedded/embedded-backends.js';
+import { createSmtpMailer } from './backends/smtp-mailer.js';
+import type { Mailbox, Mailer } from './backends/types.js';
 import { loadConfig, type Config } from './config.js';
 import { createClaudeModel } from './models/claude.js';
 import { createOfflineModel } from './models/offline.js';
@@ -44,6 +46,16 @@ export interface Assembled {
   /** Logger, metrics, traces and the runtime's Telemetry (quiet unless `observe`). */
   observability: Observability;
   operators: OperatorAccounts;
+  /** The development mailbox (codes are stored, not sent); null when SMTP_URL sends real mail. */
+  mailbox: Mailbox | null;
+}
+
+/** SMTP when SMTP_URL is set, else the development mailbox on the store's database. */
+function createMailer(config: Config, db: SqlDriver): { mailer: Mailer; mailbox: Mailbox | null } {
+  if (config.SMTP_URL && config.SMTP_FROM)
+    return { mailer: createSmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }), mailbox: null };
+  const mailbox = createEmbeddedMailbox(db);
+  return { mailer: mailbox, mailbox };
 }
 
 /** What /api/machine's Studio code shows as the context: placeholders (the endpoint is public, the limit is not). */
@@ -115,9 +127,10 @@ export async function assemble(
   };
   const observability = options.observe ? createObservability(config, gauges) : quietObservability(gauges);
   const fault = faultInjector(config.SUPPORT_FAULT);
+  const { mailer, mailbox } = createMailer(config, db);
   const runtime = createRuntime({
     store,
-    backends: createEmbeddedBackends(db),
+    backends: createEmbeddedBackends(db, () => new Date(), mailer),
     model,
     tools,
     effects: defaultEffects(),
@@ -132,7 +145,7 @@ export async function assemble(
     limits,
     ...(fault ? { fault } : {}),
   });
-  return { config, db, runtime, model, limits, observability, operators: createSqlOperatorAccounts(db) };
+  return { config, db, runtime, model, limits, observability, operators: createSqlOperatorAccounts(db), mailbox };
 }
 
 const startedAt = Date.now();
@@ -174,6 +187,8 @@ export function createServerApp(a: Assembled): OpenAPIHono {
     machineSampleInput: MACHINE_SAMPLE_INPUT,
     livePollMs: a.config.SUPPORT_LIVE_POLL_MS,
     web: { assetsDir: webAssetsDir() },
+    mcp: {},
+    mailbox: a.mailbox,
     maxBodyBytes: a.config.SUPPORT_MAX_BODY_BYTES,
     ...healthReports(a),
     limits: a.limits,

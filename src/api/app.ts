@@ -6,6 +6,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import type { AnyStateMachine } from 'xstate';
+import type { Mailbox } from '../backends/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -22,6 +23,8 @@ import { registerInspectionRoutes } from './inspection.js';
 import { registerMachineRoutes } from './machine.js';
 import { registerMetricsRoute } from './metrics.js';
 import { operatorAuthenticator, registerOperatorRoutes } from './operators.js';
+import { registerMailboxRoutes } from './mailbox.js';
+import { registerMcpRoutes, type McpHttpOptions } from './mcp.js';
 import { ApiProblem, problemResponse, toProblem } from './problem.js';
 import { createRequestGuard, type ApiLimits } from './rate-limit.js';
 import { registerWebRoutes, type WebOptions } from './web.js';
@@ -61,6 +64,10 @@ export interface AppDeps {
   machineSampleInput?: Record<string, unknown>;
   /** Serve the chat page (/) and operator console (/console) from this build; omitted: no pages. */
   web?: WebOptions;
+  /** The MCP server at `ALL /mcp` (issue 14); absent: no /mcp route. */
+  mcp?: McpHttpOptions;
+  /** The development mailbox at `GET /api/operator/mailbox` (embedded mailer only); absent: no route. */
+  mailbox?: Mailbox | null;
 }
 
 /** A plain sentence from zod issues, e.g. "message: message must not be empty". */
@@ -133,6 +140,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   registerChatCompatRoutes(app, deps.runtime, onUnexpected, guard);
   if (deps.metrics) registerMetricsRoute(app, deps.metrics, authenticate);
   if (deps.web) registerWebRoutes(app, deps.web);
+  if (deps.mailbox) registerMailboxRoutes(app, { mailbox: deps.mailbox, authorizeOperator: authenticate });
+  if (deps.mcp) registerMcpRoutes(app, deps.runtime, { onUnexpectedError: onUnexpected, ...deps.mcp });
 
   let document: Record<string, unknown> | null = null;
   app.openapi(
