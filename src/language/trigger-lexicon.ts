@@ -1,3 +1,8 @@
+import { skeleton } from './normalise.js';
+
+/** Word lists are compared with parsed words by skeleton ("will" is "wil"). */
+const skeletons = (words: string[]): ReadonlySet<string> => new Set(words.map(skeleton));
+
 /**
  * The words the trigger rules are written with. Groups are referenced from patterns as `@name`;
  * `word+` stands for the word and its inflections.
@@ -300,7 +305,7 @@ export const GROUPS: Record<string, string[]> = {
 };
 
 /** Words after "human" that make it a person, not an adjective ("a human agent", not "human error"). */
-export const PERSON_AFTER = new Set([
+export const PERSON_AFTER: ReadonlySet<string> = skeletons([
   'being',
   'beings',
   'agent',
@@ -350,7 +355,7 @@ export const PERSON_AFTER = new Set([
 ]);
 
 /** A request made of these words and a person word is a request for one: "manager NOW", "real person pls". */
-export const STANDALONE_FILLERS = new Set([
+export const STANDALONE_FILLERS: ReadonlySet<string> = skeletons([
   'please',
   'pls',
   'plz',
@@ -402,9 +407,18 @@ export const STANDALONE_FILLERS = new Set([
 ]);
 
 /** Subjects that start a new thought, so a negation before them does not reach past them. */
-export const SUBJECTS = new Set(['i', 'we', 'they', 'he', 'she']);
-export const MAYBE_SUBJECTS = new Set(['you', 'u', 'it', 'this', 'that', 'someone', 'somebody', 'there']);
-export const VERBISH = new Set([
+export const SUBJECTS: ReadonlySet<string> = skeletons(['i', 'we', 'they', 'he', 'she']);
+export const MAYBE_SUBJECTS: ReadonlySet<string> = skeletons([
+  'you',
+  'u',
+  'it',
+  'this',
+  'that',
+  'someone',
+  'somebody',
+  'there',
+]);
+export const VERBISH: ReadonlySet<string> = skeletons([
   'will',
   'would',
   'can',
@@ -428,7 +442,7 @@ export const VERBISH = new Set([
   'keep',
   'keeps',
 ]);
-export const NEGATORS = new Set([
+export const NEGATORS: ReadonlySet<string> = skeletons([
   'not',
   'no',
   'never',
@@ -441,7 +455,7 @@ export const NEGATORS = new Set([
   'nah',
 ]);
 /** "not saying it is fraud": a negated verb of saying or thinking reaches into what is said. */
-export const REPORTING = new Set([
+export const REPORTING: ReadonlySet<string> = skeletons([
   'saying',
   'say',
   'said',
@@ -462,7 +476,7 @@ export const REPORTING = new Set([
 ]);
 
 /** "a film about…", "the song called…": what follows is a description, not the customer speaking. */
-export const MEDIA = new Set([
+export const MEDIA: ReadonlySet<string> = skeletons([
   'film',
   'movie',
   'book',

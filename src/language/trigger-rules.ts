@@ -108,7 +108,9 @@ const sentenceHas = (m: MatchContext, words: ReadonlySet<string>) => m.words.som
 export function isNegated(m: MatchContext, soft: boolean): boolean {
   const start = m.span.start;
   const clause = wordAt(m, start)?.clause;
-  let sawSubject = false;
+  // the phrase is the subject of its own verb ("…isn't fixed by friday my solicitor will write"): a new thought
+  const after = wordAt(m, m.span.end);
+  let sawSubject = after !== undefined && sameClause(m, m.span.end) && VERBISH.has(after.sk);
   let sawReporting = false;
   for (let j = start - 1; j >= 0 && j >= start - 10; j--) {
     const w = m.words[j];
@@ -153,7 +155,7 @@ export function isDescription(words: Sentence): boolean {
     if (!MEDIA.has(words[i]?.sk ?? '')) continue;
     for (let k = 1; k <= 3; k++) {
       const sk = words[i + k]?.sk;
-      if (sk === 'about' || sk === 'called' || sk === 'titled' || sk === 'named') return true;
+      if (sk === 'about' || sk === 'caled' || sk === 'titled' || sk === 'named') return true;
     }
   }
   return false;
@@ -291,6 +293,7 @@ const noConsentContext = (m: MatchContext) => ![...m.message].some((w) => CONSEN
 const OBJECTS = set(['this', 'that', 'these', 'those', 'it', 'them', 'the', 'any', 'an', 'anything', 'a', 'such']);
 const PLACE_AFTER_IT = set(['to', 'in', 'on', 'out', 'back', 'home', 'through', 'there', 'here', 'up', 'work']);
 const WRONG_ITEM = set(['instead', 'wrong', 'ordered']);
+const MODALS = set(['can', 'could', 'will', 'would', 'should', 'might', 'may', 'must', 'shall']);
 /**
  * "I didn't place this order" is an account used by someone else; "I didn't make it to the post
  * office" and "I didn't order this, I ordered the blue one" are not.
@@ -301,7 +304,10 @@ function notMeNotFraud(m: MatchContext): boolean {
   const after = wordAt(m, m.span.end + 1);
   const endOfClause = next === undefined || !sameClause(m, m.span.end);
   const sk = verb?.sk ?? '';
-  if (sk === 'place' || sk === 'placed' || sk === 'sign' || sk === 'signed' || sk.startsWith('authori')) return false;
+  // "I can't do this", "I could not make the payment": ability, not denial
+  for (let i = m.span.start + 1; i < m.span.end - 1; i++) if (MODALS.has(m.words[i]?.sk ?? '')) return true;
+  if ((sk === 'do' || sk === 'did' || sk === 'done') && noConsentContext(m)) return true;
+  if (sk === 'place' || sk === 'placed' || sk.startsWith('authori')) return false;
   if (!endOfClause && !OBJECTS.has(next?.sk ?? '')) return true;
   if (next?.sk === 'it' && after !== undefined && PLACE_AFTER_IT.has(after.sk)) return true;
   if (
@@ -535,7 +541,7 @@ const sueRule: Rule = {
   },
 };
 
-const STANDALONE = new Set([...STANDALONE_FILLERS].map(skeleton));
+const STANDALONE = STANDALONE_FILLERS;
 /** A short sentence that is only a person word and fillers: "manager NOW", "real person please", "human". */
 const standaloneRequest: Rule = {
   id: 'human.standalone',
@@ -585,7 +591,8 @@ export const RULES: Rule[] = [
   pattern('safety', 'safety.no-reason-live', 'no|not|nothing|any reason|point|will *4 live|living|exist|alive', {
     negatable: false,
   }),
-  pattern('safety', 'safety.point-of-living', 'point of|in living|life|existing|being alive', { negatable: false }),
+  pattern('safety', 'safety.point-of-living', 'point of|in living|life|existing', { negatable: false }),
+  pattern('safety', 'safety.point-of-being-alive', 'point of|in being alive|here', { negatable: false }),
   pattern('safety', 'safety.nothing-to-live', 'nothing left? to live for', { negatable: false }),
   pattern('safety', 'safety.worth-living', 'worth living', { negatable: false }),
   pattern('safety', 'safety.life-not-worth', 'life is not worth', { negatable: false }),
@@ -665,7 +672,11 @@ export const RULES: Rule[] = [
   }),
   pattern('fraud', 'fraud.compromised', 'compromised|breached|cloned|skimmed', { veto: noAccountContext }),
   pattern('fraud', 'fraud.intruder', '@intruder *4 @takeover *3 @accountThing', { negatable: false }),
-  pattern('fraud', 'fraud.credentials-changed', 'password+|login+|pin|credentials was|got|been|were|has changed|reset'),
+  pattern(
+    'fraud',
+    'fraud.credentials-changed',
+    'password+|login+|pin|credentials was|got|been|were|has|have been? changed|reset',
+  ),
   pattern('fraud', 'fraud.in-my-name', 'in my name', { veto: noConsentContext }),
   pattern('fraud', 'fraud.chargeback', 'chargeback+|charge-back'),
   pattern('fraud', 'fraud.charge-back', 'a|file|do|request|open|start|initiate|issue|filing|doing|raise charge back'),

@@ -1,6 +1,6 @@
 /** The compromise (v14) analyser: its tokenizer, sentence splitter and tagger, mapped to `Word`s. */
 import nlp from 'compromise';
-import { buildSentence, CLAUSE_PUNCT, type Analyser, type Pos, type Sentence } from '../tokens.js';
+import { buildSentence, CLAUSE_PUNCT, type Analyser, type Pos, type Sentence } from '../../src/language/tokens.js';
 
 /** Most specific tag first (a pronoun is also a #Noun, a name also a #ProperNoun). */
 const TAG_TO_POS: Array<[string, Pos]> = [
