@@ -277,7 +277,6 @@ export const GROUPS: Record<string, string[]> = {
     'unnaceptable',
     'unexceptable',
     'furious',
-    'furiously',
     'outrageous',
     'outrage',
     'outraged',

@@ -325,6 +325,23 @@ function notMeNotFraud(m: MatchContext): boolean {
   return false;
 }
 
+const DISTRESS_NOUNS = set(['harassment', 'harrassment', 'abuse', 'outrage', 'disgust']);
+const GRIEVANCE_NOUNS = set(['complaint', 'claim', 'case', 'report', 'issue', 'problem']);
+/** "harassment training materials": the word names a subject, the customer is not describing what happened. */
+function distressNounModifier(m: MatchContext): boolean {
+  const w = wordAt(m, m.span.start);
+  const next = wordAt(m, m.span.end);
+  if (w === undefined || next === undefined || !DISTRESS_NOUNS.has(w.sk) || !sameClause(m, m.span.end)) return false;
+  return next.pos === 'NOUN' && !GRIEVANCE_NOUNS.has(next.sk);
+}
+
+const ACCESS_WORDS = set(['access', 'activity', 'use', 'usage', 'login+', 'log']);
+/** "unauthorized access" to a parcel locker is not someone in the customer's account. */
+function unauthorisedElsewhere(m: MatchContext): boolean {
+  const last = wordAt(m, m.span.end - 1);
+  return last !== undefined && ACCESS_WORDS.has(last.sk) && !sentenceHas(m, ACCOUNTISH);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rules that need more than a pattern
 
@@ -504,11 +521,13 @@ export function isNameSue(words: Sentence, i: number): boolean {
   const prev = i > 0 && words[i - 1]?.clause === w.clause ? words[i - 1] : undefined;
   const next = words[i + 1]?.clause === w.clause ? words[i + 1] : undefined;
   if (prev !== undefined && prev.sk === 'to') {
-    // "talk to Sue", "give it to Sue" (a name) vs "going to sue" (the verb)
-    const before = words[i - 2];
-    if (before !== undefined && (PASS_TO.has(before.sk) || PASS_TO2.has(before.sk))) return true;
-    return false;
+    // "talk to Sue", "send the parcel to Sue" (a name) vs "going to sue" (the verb)
+    if (w.title) return true;
+    const before = words.slice(Math.max(0, i - 4), i - 1);
+    return before.some((b) => PASS_TO.has(b.sk) || PASS_TO2.has(b.sk));
   }
+  // a capitalised first word not followed by whom to sue: "Sue, my sister, will…", "Sue will call you"
+  if (prev === undefined && w.title && (next === undefined || !VERB_AFTER.has(next.sk))) return true;
   // "thank you Sue"
   if ((prev?.sk === 'you' || prev?.sk === 'u') && ['thank', 'thanks'].includes(words[i - 2]?.sk ?? '')) return true;
   if (prev !== undefined && VERB_BEFORE.has(prev.sk)) return false;
@@ -569,6 +588,7 @@ export const RULES: Rule[] = [
   pattern('safety', 'safety.selfharm', 'selfharm+', { negatable: false }),
   pattern('safety', 'safety.end-life', 'end+|take|taking|took my own? life|lives', { negatable: false }),
   pattern('safety', 'safety.end-it-all', 'end+|take|finish it all|everything', { negatable: false }),
+  pattern('safety', 'safety.end-everything', 'end+|finish everything|myself', { negatable: false }),
   pattern('safety', 'safety.end-it-soon', 'end|ending it tonight|today|soon|forever|once', { negatable: false }),
   pattern('safety', 'safety.ending-it', 'ending it $', { negatable: false }),
   pattern('safety', 'safety.it-to-end', 'want+ it all? to end|stop', { negatable: false }),
@@ -608,6 +628,21 @@ export const RULES: Rule[] = [
   pattern('safety', 'safety.disappear-forever', 'disappear|vanish forever', { negatable: false }),
   pattern('safety', 'safety.disappear-for-good', 'disappear|vanish for good', { negatable: false }),
   pattern('safety', 'safety.overdose', 'overdose+', { negatable: false }),
+  pattern('safety', 'safety.pills', 'take+|taking|took|swallow+ all my|the|of? pills|meds|medication|medicine', {
+    negatable: false,
+  }),
+  pattern('safety', 'safety.pills-saved', 'pills|meds saved|stockpiled|hoarded', { negatable: false }),
+  pattern('safety', 'safety.not-exist', 'wish|want+|rather|prefer *4 not|never exist|existed', { negatable: false }),
+  pattern('safety', 'safety.never-born', 'wish *3 never been? born', { negatable: false }),
+  pattern('safety', 'safety.if-i-died', 'if i died|disappeared', { negatable: false }),
+  pattern('safety', 'safety.if-i-were-gone', 'if i was|were gone|dead|died', { negatable: false }),
+  pattern('safety', 'safety.nobody-would-miss', 'nobody|noone|no one? would|will|even *2 miss me', {
+    negatable: false,
+  }),
+  pattern('safety', 'safety.slang', 'kms|unalive+|kys', { negatable: false }),
+  pattern('safety', 'safety.hang-myself', 'hang+|hanging|slit|slitting my? wrists|myself', { negatable: false }),
+  pattern('safety', 'safety.no-way-out', 'no way out', { negatable: false }),
+  pattern('safety', 'safety.sleep-forever', 'sleep forever|permanently', { negatable: false }),
   pattern('safety', 'safety.jump', 'jump+ *4 bridge|building|roof|cliff|train|tracks|balcony', { negatable: false }),
   pattern('safety', 'safety.not-around', 'not *4 be around|here much|for longer|long', { negatable: false }),
   pattern('safety', 'safety.done-with-life', 'done|finished|tired with|of life|living|existing', { negatable: false }),
@@ -644,7 +679,14 @@ export const RULES: Rule[] = [
   pattern('fraud', 'fraud.steal', '@steal', { veto: stealNotFraud }),
   pattern('fraud', 'fraud.ripped-off', 'ripped|ripping|rip|ripoff me|us|people|customers|everyone|ppl? off'),
   pattern('fraud', 'fraud.rip-off', 'a|total|complete|absolute|such rip off'),
-  pattern('fraud', 'fraud.unauthorised', '@unauth *2 @payThing'),
+  pattern('fraud', 'fraud.unauthorised', '@unauth *2 @payThing', { veto: unauthorisedElsewhere }),
+  pattern('fraud', 'fraud.taken-over', 'taken|took|take over my? account+|profile|email|login'),
+  pattern(
+    'fraud',
+    'fraud.account-taken',
+    'account+|profile|email|login was|got|been|has|is taken|hijacked|stolen|compromised',
+  ),
+  pattern('fraud', 'fraud.hijack', 'hijack+'),
   pattern(
     'fraud',
     'fraud.strange-charge',
@@ -685,21 +727,22 @@ export const RULES: Rule[] = [
   pattern('fraud', 'fraud.reverse-bank', '@bankAct *6 @bank'),
 
   // distress
-  pattern('distress', 'distress.word', '@distressWord'),
+  pattern('distress', 'distress.word', '@distressWord', { veto: distressNounModifier }),
   pattern('distress', 'distress.beyond-joke', 'beyond a joke'),
 
   // a person
   standaloneRequest,
   pattern('human', 'human.talk-to', '@talk to|with @det? @real? @strong|@weak', { veto: notARequest }),
-  pattern('human', 'human.talk-to-service', '@talk to|with customer|client service|services|support|care', {
+  pattern('human', 'human.talk-to-service', '@talk to|with @det? customer|client service|services|support|care', {
     veto: notARequest,
   }),
   pattern('human', 'human.transfer', '@xfer @me? @me? through? to|with @det? @real? @strong|@weak', {
     veto: notARequest,
   }),
-  pattern('human', 'human.transfer-service', '@xfer @me? through? to customer service|support|care', {
+  pattern('human', 'human.transfer-service', '@xfer @me? through? to @det? customer service|support|care', {
     veto: notARequest,
   }),
+  pattern('human', 'human.put-on', 'put|get @det @real? @strong on', { veto: notARequest }),
   pattern('human', 'human.transfer-me', '@xfer me|us $'),
   pattern('human', 'human.escalate', 'escalate+|escalation'),
   pattern('human', 'human.want', '@want me|us? @det? @real? @strong', { veto: notARequest }),
