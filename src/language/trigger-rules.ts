@@ -170,6 +170,34 @@ function targetIndex(m: MatchContext): number {
   return -1;
 }
 
+const ELSEWHERE = set([
+  'post',
+  'bank',
+  'depot',
+  'door',
+  'pickup',
+  'courier',
+  'delivery',
+  'warehouse',
+  'council',
+  'school',
+  'hospital',
+  'surgery',
+  'office',
+  'airport',
+  'station',
+  'gym',
+  'embassy',
+]);
+/** "a person at the post office": someone somewhere else, not a person of this shop. */
+function personElsewhere(m: MatchContext, t: number): boolean {
+  const at = wordAt(m, t + 1)?.sk;
+  if (at !== 'at' && at !== 'in' && at !== 'from') return false;
+  const det = wordAt(m, t + 2)?.sk ?? '';
+  const place = wordAt(m, t + 3)?.sk ?? '';
+  return ['the', 'a', 'my', 'our'].includes(det) && ELSEWHERE.has(place);
+}
+
 const LEFT_OF_REQUEST = set([
   'than',
   'without',
@@ -194,6 +222,7 @@ function notARequest(m: MatchContext): boolean {
   if (before !== undefined && sameClause(m, m.span.start - 1) && LEFT_OF_REQUEST.has(before.sk)) return true;
   const t = targetIndex(m);
   if (t < 0) return false;
+  if (personElsewhere(m, t)) return true;
   const next = wordAt(m, t + 1);
   if (next === undefined || !sameClause(m, t + 1)) return false;
   if (next.w === "'s" || next.w === 's') return true;
@@ -265,6 +294,40 @@ function lawyerNotAThreat(m: MatchContext): boolean {
 
 const THIRD_PARTY_OWNERS = set(['our', 'their', 'his', 'her', 'company', 'companys', 'firm', 'work']);
 const theirOwn = (m: MatchContext) => THIRD_PARTY_OWNERS.has(wordAt(m, m.span.start - 1)?.sk ?? '');
+
+const FAMILY = set([
+  'son',
+  'daughter',
+  'kid',
+  'kids',
+  'husband',
+  'wife',
+  'friend',
+  'mum',
+  'mom',
+  'dad',
+  'brother',
+  'sister',
+  'partner',
+  'neighbour',
+  'neighbor',
+  'colleague',
+  'boyfriend',
+  'girlfriend',
+  'gran',
+  'grandma',
+]);
+const SAYS = set(['says', 'said', 'saying', 'thinks', 'reckons', 'joked', 'jokes', 'joking', 'calls', 'called']);
+/** "my son says you're scammers (but I trust you)": a relative's joke, not the customer's claim. */
+function familyQuote(m: MatchContext): boolean {
+  const clause = wordAt(m, m.span.start)?.clause;
+  for (let j = m.span.start - 1; j >= 1 && j >= m.span.start - 8; j--) {
+    if (m.words[j]?.clause !== clause) break;
+    if (SAYS.has(m.words[j]?.sk ?? '') && FAMILY.has(m.words[j - 1]?.sk ?? m.words[j - 2]?.sk ?? '')) return true;
+    if (SAYS.has(m.words[j]?.sk ?? '') && FAMILY.has(m.words[j - 2]?.sk ?? '')) return true;
+  }
+  return false;
+}
 
 const FRAUD_COMPOUNDS = set([
   'prevention',
@@ -542,6 +605,144 @@ export function isNameSue(words: Sentence, i: number): boolean {
   return false;
 }
 
+const DEATH = set([
+  'die',
+  'dying',
+  'dead',
+  'death',
+  'alive',
+  'living',
+  'live',
+  'life',
+  'exist',
+  'existing',
+  'existence',
+]);
+const LONGING = set([
+  'want+',
+  'wana',
+  'wish',
+  'ready',
+  'tired',
+  'done',
+  'not',
+  'reason',
+  'point',
+  'meaning',
+  'meaningless',
+  'pointless',
+  'hopeless',
+  'give',
+  'keep',
+  'anymore',
+  'longer',
+  'permanently',
+  'forever',
+  'thinking',
+  'thoughts',
+  'sick',
+  'hate',
+  'end',
+  'over',
+]);
+const FIRST_PERSON = set(['i', 'me', 'my', 'myself', 'im']);
+/** Words after a death or life word that make it ordinary: "dying to know", "live chat", "life hack". */
+const ORDINARY_AFTER = set([
+  'to',
+  'of',
+  'tired',
+  'battery',
+  'on',
+  'in',
+  'at',
+  'near',
+  'room',
+  'rooms',
+  'chat',
+  'agent',
+  'person',
+  'tracking',
+  'hack',
+  'hacks',
+  'time',
+  'stream',
+  'without',
+  'with',
+  'there',
+  'here',
+  'pixel',
+  'pixels',
+  'zone',
+  'end',
+  'saver',
+  'expectancy',
+  'insurance',
+  'guarantee',
+  'warranty',
+  'cycle',
+  'span',
+]);
+const ORDINARY_BEFORE = set([
+  'battery',
+  'shelf',
+  'for',
+  'real',
+  'save',
+  'saved',
+  'whole',
+  'of',
+  'the',
+  'a',
+  'your',
+  'arrived',
+  'came',
+  'is',
+  'its',
+  'it',
+  'plant',
+  'phone',
+]);
+const CONTRACT_WORDS = set([
+  'subscription+',
+  'membership+',
+  'contract+',
+  'plan+',
+  'account+',
+  'order+',
+  'trial',
+  'service',
+]);
+
+/**
+ * The wide net for self-harm, where paraphrase is endless: a word of life or death close to a
+ * word of longing, weariness or ending, in a sentence about the writer ("I'm so tired of being
+ * alive", "I can't keep living like this"). Biased to fire: a false alarm costs a human's minute.
+ */
+const safetyNet: Rule = {
+  id: 'safety.net',
+  kind: 'safety',
+  anchors: [...DEATH],
+  negatable: false,
+  find(words) {
+    if (!words.some((w) => FIRST_PERSON.has(w.sk))) return [];
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      if (w === undefined || !DEATH.has(w.sk)) continue;
+      const next = words[i + 1]?.clause === w.clause ? words[i + 1] : undefined;
+      const prev = words[i - 1]?.clause === w.clause ? words[i - 1] : undefined;
+      if (next !== undefined && ORDINARY_AFTER.has(next.sk)) continue;
+      if (prev !== undefined && ORDINARY_BEFORE.has(prev.sk)) continue;
+      for (let j = Math.max(0, i - 5); j <= i + 5 && j < words.length; j++) {
+        const o = words[j];
+        if (j !== i && o !== undefined && o.clause === w.clause && LONGING.has(o.sk)) {
+          return [{ start: Math.min(i, j), end: Math.max(i, j) + 1 }];
+        }
+      }
+    }
+    return [];
+  },
+};
+
 const sueRule: Rule = {
   id: 'legal.sue',
   kind: 'legal',
@@ -582,6 +783,7 @@ const standaloneRequest: Rule = {
 
 export const RULES: Rule[] = [
   // self-harm: never cancelled by a negation (most of these phrases contain one)
+  safetyNet,
   pattern('safety', 'safety.suicide', 'suicide+|suicidal|suicidally|suicde', { negatable: false }),
   pattern('safety', 'safety.harm-myself', '@selfHarmVerb @myself', { negatable: false }),
   pattern('safety', 'safety.self-harm', 'self harm+|injury|injure+|harming|mutilation', { negatable: false }),
@@ -591,6 +793,11 @@ export const RULES: Rule[] = [
   pattern('safety', 'safety.end-everything', 'end+|finish everything|myself', { negatable: false }),
   pattern('safety', 'safety.end-it-soon', 'end|ending it tonight|today|soon|forever|once', { negatable: false }),
   pattern('safety', 'safety.ending-it', 'ending it $', { negatable: false }),
+  pattern('safety', 'safety.want-end-it', 'want+|wanting|thinking|thought|plan+|planning|ready|going to? end it', {
+    negatable: false,
+    // "my subscription is too dear, I want to end it": "it" is the contract named just before
+    veto: (m) => m.words.slice(Math.max(0, m.span.start - 6), m.span.start).some((w) => CONTRACT_WORDS.has(w.sk)),
+  }),
   pattern('safety', 'safety.it-to-end', 'want+ it all? to end|stop', { negatable: false }),
   pattern('safety', 'safety.it-to-be-over', 'want+ it all? to be over', { negatable: false }),
   pattern('safety', 'safety.want-die', '@dieWant to? be? die|dead|dying', { negatable: false }),
@@ -675,7 +882,7 @@ export const RULES: Rule[] = [
   pattern('legal', 'legal.statutory', 'statutory|consumer rights'),
 
   // fraud, unauthorised use, account takeover
-  pattern('fraud', 'fraud.word', '@fraudWord', { veto: fraudCompound }),
+  pattern('fraud', 'fraud.word', '@fraudWord', { veto: (m) => fraudCompound(m) || familyQuote(m) }),
   pattern('fraud', 'fraud.steal', '@steal', { veto: stealNotFraud }),
   pattern('fraud', 'fraud.ripped-off', 'ripped|ripping|rip|ripoff me|us|people|customers|everyone|ppl? off'),
   pattern('fraud', 'fraud.rip-off', 'a|total|complete|absolute|such rip off'),
@@ -687,6 +894,11 @@ export const RULES: Rule[] = [
     'account+|profile|email|login was|got|been|has|is taken|hijacked|stolen|compromised',
   ),
   pattern('fraud', 'fraud.hijack', 'hijack+'),
+  pattern(
+    'fraud',
+    'fraud.used-by',
+    '@accountThing was|got|been|has|is|were used|accessed|charged by @intruder|else|another',
+  ),
   pattern(
     'fraud',
     'fraud.strange-charge',
@@ -740,6 +952,10 @@ export const RULES: Rule[] = [
     veto: notARequest,
   }),
   pattern('human', 'human.transfer-service', '@xfer @me? through? to @det? customer service|support|care', {
+    veto: notARequest,
+  }),
+  pattern('human', 'human.human-help', '@want @det? human|real|live|actual|personal help|assistance|support'),
+  pattern('human', 'human.contacted-by', 'contacted|called|phoned|rung|helped|emailed by @det? @real? @strong|@weak', {
     veto: notARequest,
   }),
   pattern('human', 'human.put-on', 'put|get @det @real? @strong on', { veto: notARequest }),
