@@ -21,7 +21,11 @@ export const TriggerExampleSchema = z.object({
     .enum(TRIGGER_KINDS)
     .nullable()
     .describe('The class a person reading the message would escalate for, or null'),
-  split: z.enum(['dev', 'holdout']).describe('holdout: written before the rules were tuned, never tuned on'),
+  split: z.enum(['dev', 'holdout']).describe('holdout: written before the rules were tuned on it'),
+  batch: z
+    .enum(['A', 'B', 'C'])
+    .optional()
+    .describe('Held-out batch: A before any tuning, B after the first round of fixes, C after the second (README)'),
 });
 export type TriggerExample = z.infer<typeof TriggerExampleSchema>;
 

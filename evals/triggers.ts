@@ -55,7 +55,15 @@ function main(): number {
     const part = corpus.filter((e) => e.split === split);
     console.log(`${formatTable(`split ${split}`, scoreTriggers(part), part.length)}\n`);
   }
-  console.log(`${formatTable('whole corpus', all, corpus.length)}\n`);
+  for (const batch of ['A', 'B', 'C'] as const) {
+    const part = corpus.filter((e) => e.batch === batch);
+    const s = scoreTriggers(part);
+    const line = (x: ClassScore) => `P ${pct(x.precision).trim()} R ${pct(x.recall).trim()}`;
+    console.log(
+      `held-out batch ${batch} (${part.length}): overall ${line(s.overall)}, safety ${line(s.perClass.safety)}`,
+    );
+  }
+  console.log(`\n${formatTable('whole corpus', all, corpus.length)}\n`);
   console.log(`misclassified (${all.errors.length}):`);
   for (const e of all.errors)
     console.log(`  [${e.split}] expected ${e.label ?? 'none'}, got ${e.predicted.join('+') || 'none'}: ${e.text}`);

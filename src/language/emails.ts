@@ -30,7 +30,8 @@ const OTHER_BEFORE: RegExp[] = [
   // a person named, and nothing of the writer's own after it: "my daughter placed the order with …"
   new RegExp(`\\b(?:my|our|his|her) ${PEOPLE}\\b(?!.*\\b(?:my|i|i'm|im|me|mine)\\b).{0,50}$`),
   /\b(?:he|she|they|who)(?: (?:is|was|uses|used|has|had|gave|got))?(?: an? (?:account|email))?(?: with| at| is| as)?$/,
-  /\b(?:cc|cc'?d|bcc|copy|copying|copied|forward(?:ed)?(?: it| this| them)? to|send(?: it| this| them| a copy)? to|also to)$/,
+  /\b(?:cc|cc'?d|bcc|copy|copying|copied|also to)$/,
+  /\b(?:forward(?:ed)?|send)(?: it| this| them| a copy)? to$/,
   /\b(?:not|isn'?t|wasn'?t|instead of|rather than|uses|used to use)$/,
   // an address no longer theirs is not the one to verify
   new RegExp(`\\b(?:old|previous|former|wrong|ex|outdated|defunct)(?: ${MAILWORD})?(?: address)?(?: is| was)?$`),
@@ -42,15 +43,20 @@ const OWN_BEFORE: RegExp[] = [
   ),
   new RegExp(`(?:^|\\b)${MAILWORD}(?: address)?(?: is| on file| on the account)?$`),
   /\b(?:i'?m|i am|im|this is|it'?s|its|it is|that'?s me|here'?s my|mine is|mine'?s|me|myself)$/,
-  /\b(?:under|registered(?: with| under| as| to)?|signed up(?: with| under| as)?|(?:reach|contact|email|mail|find|ping) me(?: at| on| via)?|me at|(?:i )?use|i'?m using|logged in(?: with| as)?|log ?in(?: with| as)?|as)$/,
+  /\b(?:under|registered(?: with| under| as| to)?|signed up(?: with| under| as)?|as)$/,
+  /\b(?:(?:reach|contact|email|mail|find|ping) me(?: at| on| via)?|me at)$/,
+  /\b(?:(?:i )?use|i'?m using|logged in(?: with| as)?|log ?in(?: with| as)?)$/,
 ];
 
 const OTHER_AFTER = new RegExp(
-  `^(?:(?:is|was|that'?s|it'?s|which is) (?:his|hers|her'?s|theirs|their|not mine|my ${PEOPLE}(?:'s)?|for my ${PEOPLE})` +
+  `^(?:(?:is|was|that'?s|it'?s|which is) ` +
+    `(?:his|hers|her'?s|theirs|their|not mine|my ${PEOPLE}(?:'s)?|for my ${PEOPLE})` +
     `|his|hers|theirs|not mine|isn'?t mine|my ${PEOPLE}'s|belongs to)\\b`,
 );
-const OWN_AFTER =
-  /^(?:here|speaking|is mine|that'?s mine|mine|is me|is my (?:e-?mail|address|account|login)|is the one on (?:my|the) account)\b/;
+const OWN_AFTER = new RegExp(
+  "^(?:here|speaking|is mine|that'?s mine|mine|is me|is my (?:e-?mail|address|account|login)" +
+    '|is the one on (?:my|the) account)\\b',
+);
 
 const clean = (email: string) => email.replace(/[.-]+$/, '').toLowerCase();
 

@@ -21,7 +21,10 @@ export type { TriggerKind } from './trigger-rules.js';
 
 export interface Trigger {
   kind: TriggerKind;
-  /** Escalation reason: safety→'safety', legal→'customer_distress', fraud→'fraud_suspected', human→'customer_distress', distress→'customer_distress'. */
+  /**
+   * Escalation reason: safety→'safety', legal→'customer_distress', fraud→'fraud_suspected',
+   * human→'customer_distress', distress→'customer_distress'.
+   */
   reason: 'safety' | 'customer_distress' | 'fraud_suspected';
   priority: 'P1';
   /** What matched, normalised, for the audit log. */

@@ -141,7 +141,8 @@ describe('triggers: reluctant and conditional threats', () => {
 describe('triggers: long and adversarial input', () => {
   it('finds a signal in the middle of a long rambling message', () => {
     const filler = 'the delivery was late and the box was a bit dented but the item itself seems fine. ';
-    const text = `${filler.repeat(20)}Honestly, someone logged into my account and changed the address. ${filler.repeat(20)}`;
+    const signal = 'Honestly, someone logged into my account and changed the address. ';
+    const text = `${filler.repeat(20)}${signal}${filler.repeat(20)}`;
     expect(kindOf(text)).toBe('fraud');
   });
 
