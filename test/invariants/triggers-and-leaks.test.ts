@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness.js';
 import { scriptedModel, text, toolUse } from '../support/scripted-model.js';
 import { chatOnce, proposalsOf, refundsOf, ticketsOf } from '../support/assertions.js';
-import { detectTrigger } from '../../src/runtime/triggers.js';
+import { detectTrigger } from '../../src/language/triggers.js';
 import { createSanitizer, createStreamingSanitizer, FALLBACK_REPLY } from '../../src/runtime/sanitizer.js';
 import { buildSystemPrompt } from '../../src/runtime/prompt.js';
 import { DEFAULT_POLICY } from '../../src/policy.js';

@@ -43,9 +43,14 @@ describe('I1 verified first', () => {
   });
 
   it('refuses switching to a second customer in the same conversation', async () => {
-    h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'marcus@example.com' }), toolUse('get_customer', { email: 'sarah@example.com' })], [text('ok')]]));
-    const c = await chatOnce(h, 'marcus@example.com, or maybe sarah@example.com');
+    h = await createHarness(
+      scriptedModel([[toolUse('get_customer', { email: 'marcus@example.com' })], [text('ok')], [toolUse('get_customer', { email: 'sarah@example.com' })], [text('ok')]]),
+    );
+    const c = await chatOnce(h, "I'm marcus@example.com");
+    // the second address is the customer's own too (they say so), but one customer per conversation
+    await h.runtime.sendMessage(c.conversation_id, c.token, 'actually my email is sarah@example.com');
     const p = await proposalsOf(h, c.conversation_id);
+    expect(p[0]).toMatchObject({ decision: 'accepted' });
     expect(p[1]).toMatchObject({ decision: 'rejected', code: 'ALREADY_VERIFIED' });
   });
 });
@@ -155,5 +160,31 @@ describe('I10 suspended', () => {
     const tickets = await ticketsOf(h, c.conversation_id);
     expect(tickets.map((t) => t.priority)).toEqual(['P2']);
     expect(c.result.status).toBe('escalated');
+  });
+});
+
+describe('I1 the customer’s own email', () => {
+  it('verifies the email introduced as the customer’s own, never a third party’s, whatever the model picks', async () => {
+    h = await createHarness(
+      scriptedModel([
+        // a hostile model verifies the friend's address first (the last one in the message)
+        [toolUse('get_customer', { email: 'james@example.com' }), toolUse('get_customer', { email: 'sarah@example.com' })],
+        [text('ok')],
+      ]),
+    );
+    const c = await chatOnce(h, "I'm sarah@example.com; my friend James's order ORD-7771, his email is james@example.com");
+    const p = await proposalsOf(h, c.conversation_id);
+    expect(p[0]).toMatchObject({ decision: 'rejected', code: 'EMAIL_NOT_GIVEN', invariant: 'I1' });
+    expect(p[1]).toMatchObject({ decision: 'accepted' });
+    const view = await h.runtime.getConversation(c.conversation_id, c.token);
+    expect(view.state).toBe('verified');
+    expect(JSON.stringify(view)).not.toContain('James Wright');
+  });
+
+  it('verifies none of several addresses when the customer does not say which is theirs', async () => {
+    h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'marcus@example.com' })], [text('Which one is yours?')]]));
+    const c = await chatOnce(h, 'marcus@example.com or sarah@example.com, not sure which I used');
+    expect((await proposalsOf(h, c.conversation_id))[0]).toMatchObject({ decision: 'rejected', code: 'EMAIL_NOT_GIVEN' });
+    expect(c.result.state).toBe('unverified');
   });
 });

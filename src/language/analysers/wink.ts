@@ -1,0 +1,38 @@
+/** The wink-nlp analyser (wink-eng-lite-web-model): its tokenizer, sentence splitter and POS tagger. */
+import winkNLP from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+import { buildSentence, CLAUSE_PUNCT, type Analyser, type Pos, type Sentence } from '../tokens.js';
+
+const nlp = winkNLP(model, ['sbd', 'pos']);
+const its = nlp.its;
+
+const POS = new Set<Pos>(['NOUN', 'PROPN', 'VERB', 'AUX', 'ADJ', 'ADV', 'PRON', 'DET', 'ADP', 'PART', 'CCONJ']);
+const toPos = (p: string): Pos =>
+  POS.has(p as Pos) ? (p as Pos) : p === 'SCONJ' ? 'SCONJ' : p === 'INTJ' ? 'INTJ' : p === 'NUM' ? 'NUM' : 'X';
+
+export const winkAnalyser: Analyser = {
+  name: 'wink-nlp',
+  analyse(text: string): Sentence[] {
+    const out: Sentence[] = [];
+    const sentences = nlp.readDoc(text).sentences();
+    for (let k = 0; k < sentences.length(); k++) {
+      const s = sentences.itemAt(k);
+      const values = s.tokens().out(its.value) as string[];
+      const types = s.tokens().out(its.type) as string[];
+      const tags = s.tokens().out(its.pos) as string[];
+      const items: Array<{ text: string; pos: Pos; person: boolean; breakAfter: boolean }> = [];
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i] ?? '';
+        if (types[i] === 'punctuation') {
+          const last = items[items.length - 1];
+          if (last !== undefined && CLAUSE_PUNCT.test(value === '-' ? ' - ' : value)) last.breakAfter = true;
+          continue;
+        }
+        const pos = toPos(tags[i] ?? 'X');
+        items.push({ text: value, pos, person: pos === 'PROPN', breakAfter: false });
+      }
+      out.push(buildSentence(items));
+    }
+    return out;
+  },
+};
