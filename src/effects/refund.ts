@@ -1,7 +1,7 @@
 /** The refund effect: `context.pendingRefund` paid once per order (`refund:<order>`), outcome unknown until known (I4, I8). */
 import { z } from 'zod';
 import { PaymentDeclinedError, type RefundRequest } from '../backends/types.js';
-import { withRetries } from '../runtime/retry.js';
+import { withRetries } from '../retry.js';
 import type { RefundOutcome } from './outcomes.js';
 import type { EffectModule } from './types.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TicketRequest } from '../backends/types.js';
 import type { ConversationContext } from '../machines/conversation.context.js';
 import { formatUsd } from '../money.js';
-import { withRetries } from '../runtime/retry.js';
+import { withRetries } from '../retry.js';
 import type { TicketOutcome } from './outcomes.js';
 import type { EffectModule } from './types.js';
 

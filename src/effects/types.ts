@@ -10,7 +10,7 @@ import type { ConversationContext } from '../machines/conversation.context.js';
 import type { EffectKind, EffectParamsOf } from '../machines/conversation.effects.js';
 import type { ConversationEvent } from '../machines/conversation.events.js';
 import type { Clock } from '../policy.js';
-import type { RetryOptions } from '../runtime/retry.js';
+import type { RetryOptions } from '../retry.js';
 
 /** Named crash points for fault injection (SUPPORT_FAULT): the process dies there. */
 export type FaultPoint = 'before-payment' | 'after-payment' | 'after-commit';

@@ -2,9 +2,10 @@
  * The one-time code effect (I16): a random 6-digit code mailed to the address on file. Only its
  * salted hash leaves this module (in the outcome); the code itself is in the mail and nowhere else.
  */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { hashCode } from './code-hash.js';
 import { z } from 'zod';
-import { withRetries } from '../runtime/retry.js';
+import { withRetries } from '../retry.js';
 import type { VerificationCodeOutcome } from './outcomes.js';
 import type { EffectModule } from './types.js';
 
@@ -19,10 +20,7 @@ const requestSchema = z.object({
 });
 type CodeRequest = z.infer<typeof requestSchema>;
 
-/** The salted hash a tool computes from a code the customer gave (the same function, both sides). */
-export function hashCode(salt: string, code: string): string {
-  return createHash('sha256').update(`${salt}:${code.trim()}`).digest('hex');
-}
+export { hashCode } from './code-hash.js';
 
 export const verificationCodeEffect: EffectModule<'verification_code', CodeRequest, VerificationCodeOutcome> = {
   kind: 'verification_code',

@@ -15,7 +15,7 @@ import type { CommitStep, ConversationRecord, ConversationStore, EffectStatus, N
 import type { HeldConversation, LogEntry } from './held.js';
 import { awaitingOf } from './facts.js';
 import { indexOf, persist, restore, stateOf, statusOf, step, type ConversationSnapshot, type MigrationDefaults } from './machine-steps.js';
-import type { RetryOptions } from './retry.js';
+import type { RetryOptions } from '../retry.js';
 
 export interface EngineDeps {
   store: ConversationStore;

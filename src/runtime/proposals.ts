@@ -15,7 +15,7 @@ import type { Engine } from './engine.js';
 import type { HeldConversation } from './held.js';
 import { stateOf, step } from './machine-steps.js';
 import { settleTakenRefund } from './refund-races.js';
-import { withRetries, type RetryOptions } from './retry.js';
+import { withRetries, type RetryOptions } from '../retry.js';
 import { toolEnv } from './tool-env.js';
 import type { ProposalRecord, TurnEvent } from './types.js';
 import { RateLimitedError, type Limits } from './limits.js';

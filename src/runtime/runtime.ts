@@ -25,7 +25,7 @@ import { actAsOperator, allowedOperatorEvents, type Operator, type OperatorActio
 import { buildOperatorView, buildQueue } from './operator-views.js';
 import { buildSystemPrompt } from './prompt.js';
 import { decide, type ProposalDeps } from './proposals.js';
-import { DEFAULT_RETRY, type RetryOptions } from './retry.js';
+import { DEFAULT_RETRY, type RetryOptions } from '../retry.js';
 import { createSanitizer } from './sanitizer.js';
 import { noTelemetry, type Telemetry } from './telemetry.js';
 import { unlimited, type Limits } from './limits.js';

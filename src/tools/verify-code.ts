@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reject } from '../machines/conversation.rules.js';
-import { hashCode } from '../effects/verification-code.js';
+import { hashCode } from '../effects/code-hash.js';
 import { defineTool } from './types.js';
 
 const input = z.object({
