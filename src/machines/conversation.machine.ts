@@ -145,7 +145,8 @@ export const conversationMachine = setup({
       event.facts.eligible &&
       !event.facts.refunded &&
       event.facts.refundableCents <= context.refundLimitCents &&
-      !event.facts.needsApproval,
+      !event.facts.needsApproval &&
+      context.orders[event.facts.orderId]?.ineligibleCode !== 'APPROVAL_DENIED',
     isPendingRefund: ({ context, event }) =>
       'orderId' in event && context.pendingRefund !== null && context.pendingRefund.orderId === event.orderId,
     /** I8: still unknown after several attempts (one named guard, so the definition shows it whole). */
@@ -225,6 +226,9 @@ export const conversationMachine = setup({
       orders: ({ context, event }) => {
         if (!is(event, 'order.checked')) return context.orders;
         const f = event.facts;
+        // a supervisor's denial outlasts a later re-read of the order (I14: a person decided it)
+        const denied = context.orders[f.orderId]?.ineligibleCode === 'APPROVAL_DENIED' && f.owned && !f.refunded;
+        if (denied) return context.orders;
         // a foreign order keeps nothing but the fact that it is foreign (I5)
         const kept = f.owned
           ? f

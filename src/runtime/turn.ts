@@ -246,6 +246,8 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
 
     engine.note(held, { kind: 'assistant_message', payload: { content } });
     history.push({ role: 'assistant', content });
+    // I15: a person may have taken over while the model was thinking: nothing it proposed runs then
+    if ((await engine.catchUp(held)) && stateOf(held.snapshot) === 'human-active') break;
     const toolUses = content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
     if (toolUses.length === 0) break;
     const results: ToolResultBlock[] = [];
@@ -296,7 +298,7 @@ function appendCodeSentences(
   if (state === 'human-active') return reply;
   if (state === 'awaiting-confirmation' && ctx.offer) add(offerText(ctx.offer));
   else if (state === 'awaiting-approval' && ctx.approval && answered?.kind !== 'approval') {
-    const requestedNow = held.log.some((e) => e.n === null && e.kind === 'fact' && factTo(e.payload) === 'awaiting-approval');
+    const requestedNow = held.log.some((e) => e.n === null && e.kind === 'fact' && entered(e.payload, 'awaiting-approval'));
     add(requestedNow ? approvalRequestedText(ctx.approval) : approvalPendingText(ctx.approval));
   }
   const mentionsTeam = /team|person|human|specialist|colleague|agent/i.test(reply);
@@ -304,8 +306,9 @@ function appendCodeSentences(
   return reply;
 }
 
-const factTo = (payload: unknown): string | null =>
-  payload && typeof payload === 'object' && 'to' in payload && typeof payload.to === 'string' ? payload.to : null;
+/** A fact entry that moved into `state` from another one. */
+const entered = (payload: unknown, state: string): boolean =>
+  !!payload && typeof payload === 'object' && 'to' in payload && 'from' in payload && payload.to === state && payload.from !== state;
 
 function refuseOverCap(deps: TurnDeps, held: HeldConversation, use: ToolUseBlock, emit: (e: TurnEvent) => void): ToolResultBlock {
   const reason = `At most ${deps.maxProposalsPerResponse} tool calls per response; this one was not run. Propose it again later if still needed.`;
@@ -336,6 +339,8 @@ async function finish(
   usage: Usage,
   modelCalls: number,
 ): Promise<TurnResult> {
+  // what the customer is told of the state is what the store holds (an operator may have acted meanwhile)
+  await deps.engine.catchUp(held);
   const state = stateOf(held.snapshot);
   const status = statusOf(held.snapshot);
   const awaiting = awaitingOf(held.snapshot);
