@@ -298,7 +298,7 @@ function appendCodeSentences(
   if (state === 'human-active') return reply;
   if (state === 'awaiting-confirmation' && ctx.offer) add(offerText(ctx.offer));
   else if (state === 'awaiting-approval' && ctx.approval && answered?.kind !== 'approval') {
-    const requestedNow = held.log.some((e) => e.n === null && e.kind === 'fact' && entered(e.payload, 'awaiting-approval'));
+    const requestedNow = held.log.some((e) => e.turn === held.turn && e.kind === 'fact' && entered(e.payload, 'awaiting-approval'));
     add(requestedNow ? approvalRequestedText(ctx.approval) : approvalPendingText(ctx.approval));
   }
   const mentionsTeam = /team|person|human|specialist|colleague|agent/i.test(reply);
