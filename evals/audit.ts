@@ -242,7 +242,7 @@ export function customerTexts(c: AuditConversation): Array<{ where: string; text
   return out;
 }
 
-/** Structured things the customer saw: tool calls, results and rejections (JSON and SSE events), the view's proposals. */
+/** Structured things the customer saw: tool calls, results, rejections (JSON and SSE), the view's proposals. */
 export function customerStructured(c: AuditConversation): Array<{ where: string; text: string }> {
   const out: Array<{ where: string; text: string }> = [];
   c.turns.forEach((t, i) => {

@@ -10,8 +10,10 @@ import { createOfflineModel } from '../src/models/offline.js';
 import type { Model } from '../src/models/types.js';
 import { writeReports, gatesOf } from './report.js';
 import { runSuite } from './runner.js';
+import type { RunScore } from './scorer.js';
 import { loadScenarios, matchesFilter } from './schema.js';
 import { httpTarget, inProcessTarget, type Target } from './target.js';
+import { triggerScorer, type TriggerScorer } from './triggers.js';
 
 export const DEFAULT_OUT = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -69,11 +71,16 @@ function claudeFromEnv(env: NodeJS.ProcessEnv): Model {
   });
 }
 
+const ticketOf = (r: RunScore) => (r.escalated ? `, ${r.priority ?? ''} ticket` : '');
+const refundsOf = (n: number) => (n ? `, ${n} refund${n > 1 ? 's' : ''}` : '');
+
 /** Runs the CLI; returns the exit code. */
 export async function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   io: CliIo = defaultIo,
+  /** Trigger precision/recall over a labelled corpus (default: evals/triggers.ts, none until wired). */
+  scoreTriggers: TriggerScorer | null = triggerScorer,
 ): Promise<number> {
   let args;
   try {
@@ -146,12 +153,13 @@ export async function runCli(
       scenarios,
       repeat,
       concurrency,
+      scoreTriggers,
       onRun: (r, done, total) => {
         if (args.quiet) return;
         const mark = r.skipped ? '–' : r.passed ? '✓' : '✗';
         const what = r.skipped
           ? `skipped (${r.skipped})`
-          : `${r.usage.modelCalls} calls${r.escalated ? `, ${r.priority ?? ''} ticket` : ''}${r.refunds.length ? `, ${r.refunds.length} refund${r.refunds.length > 1 ? 's' : ''}` : ''}`;
+          : `${r.usage.modelCalls} calls${ticketOf(r)}${refundsOf(r.refunds.length)}`;
         const why =
           !r.passed && !r.skipped
             ? `  ← ${
@@ -162,9 +170,8 @@ export async function runCli(
                   .join('; ')
               }`
             : '';
-        io.out(
-          `[${String(done).padStart(width)}/${total}] ${r.scenario}${repeat > 1 ? ` #${r.attempt}` : ''} ${mark} ${what}${why}`,
-        );
+        const nth = repeat > 1 ? ` #${r.attempt}` : '';
+        io.out(`[${String(done).padStart(width)}/${total}] ${r.scenario}${nth} ${mark} ${what}${why}`);
       },
     });
     await target.close();
@@ -174,7 +181,17 @@ export async function runCli(
     const m = result.metrics;
     const p = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
     io.out(
-      `passed ${m.passed}/${m.scenarios - m.skipped}${m.skipped ? ` (${m.skipped} skipped)` : ''} · fcr ${p(m.fcr)} · escalation precision ${p(m.escalation_precision)} recall ${p(m.escalation_recall)} priority ${p(m.priority_accuracy)} · violations ${m.violations} · leaks ${m.leaks} · ${m.model_calls} model calls, ${m.tokens.total} tokens${repeat > 1 ? ` · pass^${repeat} ${p(m.pass_hat_k)}` : ''} · ${(m.duration_ms / 1000).toFixed(1)} s`,
+      [
+        `passed ${m.passed}/${m.scenarios - m.skipped}${m.skipped ? ` (${m.skipped} skipped)` : ''}`,
+        `fcr ${p(m.fcr)}`,
+        `escalation precision ${p(m.escalation_precision)} recall ${p(m.escalation_recall)}`,
+        `priority ${p(m.priority_accuracy)}`,
+        `violations ${m.violations}`,
+        `leaks ${m.leaks}`,
+        `${m.model_calls} model calls, ${m.tokens.total} tokens`,
+        ...(repeat > 1 ? [`pass^${repeat} ${p(m.pass_hat_k)}`] : []),
+        `${(m.duration_ms / 1000).toFixed(1)} s`,
+      ].join(' · '),
     );
     io.out(`wrote ${paths.json} and ${paths.md}`);
     const gates = gatesOf(result, minFcr);

@@ -6,7 +6,8 @@
  * I8–I14 (I7 leaks are counted separately by leaks.ts). It is deliberately lenient where the
  * design leaves room (I9 counts three stalled turns: the first ask and two failed clarifications).
  */
-import { type Audit, type AuditConversation, type AuditRefund, type Step, stepsOf } from './audit.js';
+import { type Audit, type AuditConversation, type Step, stepsOf } from './audit.js';
+import { agreed, cents, newRefunds, offerAfter, readAnswer, shows, usd } from './offers.js';
 import { LIMIT_USD, type Oracle, type OracleCustomer } from './oracle.js';
 
 export interface Violation {
@@ -76,55 +77,11 @@ export function findTrigger(text: string): string | null {
   return null;
 }
 
-const SMALL_TALK =
-  /^(hi|hello|hey|hiya|thanks|thank you|thx|ok|okay|great|cool|bye|goodbye|cheers|good (morning|afternoon|evening)|how are you)\b[\s\w!.,?']{0,30}$/i;
-
-// ---------- I13: an independent reading of the customer's answer to an offer ----------
-
-/** Words that say yes, alone or with "please", "thanks"… */
-const YES =
-  /\b(?:yes|yeah|yep|yup|yea|ya|sure|ok|okay|alright|absolutely|definitely|certainly|confirm(?:ed)?|correct|proceed|please do|go ahead|go for it|do it|sounds good|that's fine|y)\b/;
-/** Anything that declines, delays, doubts or attaches a condition: then it is not an explicit yes. */
-const HOLD =
-  /\b(?:no|nope|nah|not|never|don't|dont|do not|wait|hold|stop|cancel\w*|forget|later|maybe|perhaps|unsure|actually|instead|rather|but|if|unless|only|think|guess|keep|hm+|hmm+)\b|n't\b/;
-
-export type OfferAnswer = 'yes' | 'no' | 'unclear';
-
-/**
- * The customer's answer to a standing offer, read without the product's code: 'yes' only when a yes
- * word is there and nothing declines, delays or conditions it; 'no' when something does; else 'unclear'.
- */
-export function readAnswer(text: string): OfferAnswer {
-  const t = text.toLowerCase().replace(/[’‘]/g, "'");
-  if (HOLD.test(t)) return 'no';
-  return YES.test(t) ? 'yes' : 'unclear';
-}
-
-/** An offer the customer could answer: the order and the amount (USD) they were shown. */
-interface Offer {
-  orderId: string;
-  amount: number;
-}
-
-const cents = (usd: number) => Math.round(usd * 100);
-const usd = (n: number) => `$${n.toFixed(2)}`;
-const OFFER_IN_TEXT = /\$(\d+(?:,\d{3})*\.\d{2})[^.?!]{0,40}?\border (ORD-\d+)/gi;
-
-/** The offer standing after a turn: what the turn result says it waits for, or (not reported) the reply's offer. */
-function offerAfter(turn: AuditConversation['turns'][number]): Offer | null {
-  if (turn.awaiting !== undefined)
-    return turn.awaiting?.kind === 'confirmation'
-      ? { orderId: turn.awaiting.order_id, amount: turn.awaiting.amount }
-      : null;
-  if (!/yes or no/i.test(turn.reply)) return null;
-  const found = [...turn.reply.matchAll(OFFER_IN_TEXT)].at(-1);
-  return found?.[1] && found[2]
-    ? { orderId: found[2].toUpperCase(), amount: Number(found[1].replace(/,/g, '')) }
-    : null;
-}
-
-/** Did the reply show the customer this exact order and amount? */
-const shows = (reply: string, o: Offer) => reply.includes(o.orderId) && reply.includes(usd(o.amount));
+const SMALL_TALK = new RegExp(
+  '^(hi|hello|hey|hiya|thanks|thank you|thx|ok|okay|great|cool|bye|goodbye|cheers|' +
+    "good (morning|afternoon|evening)|how are you)\\b[\\s\\w!.,?']{0,30}$",
+  'i',
+);
 
 // ---------- the checker ----------
 
@@ -177,16 +134,6 @@ export function checkInvariants(audit: Audit, oracle: Oracle, options: CheckOpti
 interface ConversationOptions {
   maxCalls: number;
   confirm: boolean;
-}
-
-/** Refunds that appear in the records after turn `ti` and were not there after the turn before. */
-function newRefunds(c: AuditConversation, ti: number): AuditRefund[] | null {
-  const after = c.turns[ti]?.refundsAfter;
-  if (!after) return null;
-  const before = ti > 0 ? (c.turns[ti - 1]?.refundsAfter ?? []) : [];
-  const key = (r: AuditRefund) => r.refund_id ?? `${r.order_id} ${r.amount}`;
-  const had = new Set(before.map(key));
-  return after.filter((r) => !had.has(key(r)));
 }
 
 function checkConversation(
@@ -332,22 +279,20 @@ function checkConversation(
       refundedHere.add(r.order_id);
       if (opts.confirm) {
         const yes = consent.get(r.order_id);
-        const other = [...consent.entries()].find(([id]) => id !== r.order_id);
+        const other = [...consent.keys()].find((id) => id !== r.order_id);
+        const no = declined.get(r.order_id);
+        const said = `"${t.message.slice(0, 80)}"`;
         if (yes && cents(yes.amount) !== cents(r.amount))
           flag(
             'I13',
             ti,
             `${r.order_id} was refunded ${usd(r.amount)} but the customer said yes to ${usd(yes.amount)}`,
           );
-        else if (!yes && declined.get(r.order_id) === ti)
-          flag('I13', ti, `${r.order_id} was refunded on "${t.message.slice(0, 80)}", which is not an explicit yes`);
-        else if (!yes && declined.has(r.order_id))
-          flag(
-            'I13',
-            ti,
-            `${r.order_id} was refunded after the customer declined the offer in turn ${(declined.get(r.order_id) ?? 0) + 1}`,
-          );
-        else if (!yes && other) flag('I13', ti, `${r.order_id} was refunded on a yes to the offer for ${other[0]}`);
+        else if (!yes && no === ti)
+          flag('I13', ti, `${r.order_id} was refunded on ${said}, which is not an explicit yes`);
+        else if (!yes && no !== undefined)
+          flag('I13', ti, `${r.order_id} was refunded after the customer declined the offer in turn ${no + 1}`);
+        else if (!yes && other) flag('I13', ti, `${r.order_id} was refunded on a yes to the offer for ${other}`);
         else if (!yes) flag('I13', ti, `${r.order_id} was refunded without the customer's yes to an offer of it`);
         consent.delete(r.order_id);
       }
@@ -420,7 +365,8 @@ function checkConversation(
       flag(
         'I14',
         req.turn,
-        `the approval ticket for ${req.orderId} carries ${ticket.approval_request_id}, not the request ${req.requestId}`,
+        `the approval ticket for ${req.orderId} carries ${ticket.approval_request_id}, ` +
+          `not the request ${req.requestId}`,
       );
     if (ticket?.reason && ticket.reason !== 'policy_exception')
       flag('I14', req.turn, `the approval ticket for ${req.orderId} has reason ${ticket.reason}, not policy_exception`);
@@ -457,7 +403,8 @@ function checkConversation(
         flag(
           'I14',
           null,
-          `refund of ${r.order_id} (${r.amount} USD) is above the autonomous limit without a supervisor's approval of that request`,
+          `refund of ${r.order_id} (${r.amount} USD) is above the autonomous limit ` +
+            "without a supervisor's approval of that request",
         );
     }
     if (refundedBefore.has(r.order_id) || order.seededRefund)
@@ -467,18 +414,4 @@ function checkConversation(
       flag('I13', null, `${r.order_id} was refunded without the customer's yes to an offer of it`);
   }
   for (const [id, n] of perOrder) if (n > 1) flag('I4', null, `order ${id} refunded ${n} times in one conversation`);
-}
-
-/** Turn `ti` says yes to an offer of exactly this refund that stood after the turn before. */
-function agreed(c: AuditConversation, ti: number, r: AuditRefund): boolean {
-  const prev = c.turns[ti - 1];
-  const o = prev ? offerAfter(prev) : null;
-  const turn = c.turns[ti];
-  return (
-    !!o &&
-    !!turn &&
-    o.orderId === r.order_id &&
-    cents(o.amount) === cents(r.amount) &&
-    readAnswer(turn.message) === 'yes'
-  );
 }

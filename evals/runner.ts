@@ -13,6 +13,7 @@ import { createOracle, type Oracle } from './oracle.js';
 import { conversationsOf, isOfferAnswer, textOf, type Scenario } from './schema.js';
 import { aggregate, scoreRun, type Metrics, type RunScore, type ScenarioSummary, type Usage } from './scorer.js';
 import type { Session, Target } from './target.js';
+import { measureTriggers, type TriggerReport, type TriggerScorer } from './triggers.js';
 
 export interface RunOptions {
   target: Target;
@@ -23,10 +24,14 @@ export interface RunOptions {
   maxModelCalls?: number;
   /** Called after each run (progress). */
   onRun?: (run: RunScore, done: number, total: number) => void;
+  /** Trigger precision/recall over a labelled corpus (src/language's scoreTriggers), when available. */
+  scoreTriggers?: TriggerScorer | null;
 }
 
 export interface SuiteResult {
-  target: { where: string; model: string };
+  target: { where: string; model: string; confirmRefunds: boolean };
+  /** I6 trigger precision/recall from the classifier's corpus, or why not measured. */
+  triggers: TriggerReport;
   metrics: Metrics;
   perScenario: ScenarioSummary[];
   runs: RunScore[];
@@ -182,8 +187,11 @@ export async function runSuite(options: RunOptions): Promise<SuiteResult> {
   };
   await Promise.all(Array.from({ length: Math.min(lanes, jobs.length) }, worker));
   const { metrics, perScenario } = aggregate(options.scenarios, runs, repeat, Date.now() - started);
+  const triggers = await measureTriggers(options.scoreTriggers);
+  const { where, model, confirmRefunds } = options.target;
   return {
-    target: { where: options.target.where, model: options.target.model },
+    target: { where, model, confirmRefunds },
+    triggers,
     metrics,
     perScenario,
     runs,
