@@ -10,8 +10,10 @@ import { createOfflineModel } from '../src/models/offline.js';
 import type { Model } from '../src/models/types.js';
 import { writeReports, gatesOf } from './report.js';
 import { runSuite } from './runner.js';
+import type { RunScore } from './scorer.js';
 import { loadScenarios, matchesFilter } from './schema.js';
 import { httpTarget, inProcessTarget, type Target } from './target.js';
+import { triggerScorer, type TriggerScorer } from './trigger-report.js';
 
 export const DEFAULT_OUT = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -23,6 +25,10 @@ const HELP = `Usage: npm run eval -- [options]
   --filter <f>             scenarios whose id contains f, tagged f, or from file f
                            (comma-separated: any of them)
   --repeat <k>             run each scenario k times; reports pass^k (default 1)
+  --confirm always|never   refunds wait for the customer's yes (always, the default) or
+                           are made at once (never; answers to offers are not sent, and
+                           scenarios about the offer are skipped); with --url: how the
+                           server is configured (SUPPORT_CONFIRM_REFUNDS)
   --url <server>           run against a running server instead (its own model);
                            SUPPORT_ADMIN_TOKEN (or --admin-token) enables refund/ticket checks
   --concurrency <n>        scenarios at a time, in-process (default 1 offline, 4 claude)
@@ -51,7 +57,8 @@ class UsageError extends Error {}
 
 function claudeFromEnv(env: NodeJS.ProcessEnv): Model {
   const apiKey = env.ANTHROPIC_API_KEY;
-  if (!apiKey) throw new UsageError('--model claude needs ANTHROPIC_API_KEY (and optionally ANTHROPIC_BASE_URL, ANTHROPIC_MODEL)');
+  if (!apiKey)
+    throw new UsageError('--model claude needs ANTHROPIC_API_KEY (and optionally ANTHROPIC_BASE_URL, ANTHROPIC_MODEL)');
   const retries = env.ANTHROPIC_MAX_RETRIES === undefined ? 2 : Number(env.ANTHROPIC_MAX_RETRIES);
   const timeout = env.ANTHROPIC_TIMEOUT_MS === undefined ? 30_000 : Number(env.ANTHROPIC_TIMEOUT_MS);
   return createClaudeModel({
@@ -64,8 +71,17 @@ function claudeFromEnv(env: NodeJS.ProcessEnv): Model {
   });
 }
 
+const ticketOf = (r: RunScore) => (r.escalated ? `, ${r.priority ?? ''} ticket` : '');
+const refundsOf = (n: number) => (n ? `, ${n} refund${n > 1 ? 's' : ''}` : '');
+
 /** Runs the CLI; returns the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: CliIo = defaultIo): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliIo = defaultIo,
+  /** Trigger precision/recall over a labelled corpus (default: evals/triggers.ts, none until wired). */
+  scoreTriggers: TriggerScorer | null = triggerScorer,
+): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -74,6 +90,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         model: { type: 'string', default: 'offline' },
         filter: { type: 'string' },
         repeat: { type: 'string' },
+        confirm: { type: 'string', default: 'always' },
         url: { type: 'string' },
         'admin-token': { type: 'string' },
         concurrency: { type: 'string' },
@@ -98,6 +115,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   try {
     const model = args.model ?? 'offline';
     if (model !== 'offline' && model !== 'claude') throw new UsageError('--model must be offline or claude');
+    const confirm = args.confirm ?? 'always';
+    if (confirm !== 'always' && confirm !== 'never') throw new UsageError('--confirm must be always or never');
+    const confirmRefunds = confirm === 'always';
     const repeat = positiveInt(args.repeat, '--repeat', 1);
     const concurrency = positiveInt(args.concurrency, '--concurrency', model === 'claude' ? 4 : 1);
     const minFcr = args['min-fcr'] === undefined ? 0.8 : Number(args['min-fcr']);
@@ -113,26 +133,45 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     let target: Target;
     if (args.url) {
       const adminToken = args['admin-token'] ?? env.SUPPORT_ADMIN_TOKEN;
-      target = await httpTarget({ url: args.url, stream, ...(adminToken ? { adminToken } : {}) });
-      if (!adminToken) io.err('note: no SUPPORT_ADMIN_TOKEN: ticket reasons and cross-scenario refunds are not checked');
+      target = await httpTarget({ url: args.url, stream, confirmRefunds, ...(adminToken ? { adminToken } : {}) });
+      if (!adminToken)
+        io.err('note: no SUPPORT_ADMIN_TOKEN: ticket reasons and cross-scenario refunds are not checked');
     } else {
-      target = inProcessTarget({ model: model === 'claude' ? claudeFromEnv(env) : createOfflineModel(), stream });
+      const chosen = model === 'claude' ? claudeFromEnv(env) : createOfflineModel();
+      target = inProcessTarget({ model: chosen, stream, confirmRefunds });
     }
 
     const command = ['npm run eval', ...(argv.length ? ['--', ...argv] : [])].join(' ');
-    if (!args.quiet) io.out(`evaluating ${scenarios.length} scenarios × ${repeat} on ${target.where} (model: ${target.model})`);
+    if (!args.quiet)
+      io.out(
+        `evaluating ${scenarios.length} scenarios × ${repeat} on ${target.where} ` +
+          `(model: ${target.model}, refund confirmation: ${confirm})`,
+      );
     const width = String(scenarios.length * repeat).length;
     const result = await runSuite({
       target,
       scenarios,
       repeat,
       concurrency,
+      scoreTriggers,
       onRun: (r, done, total) => {
         if (args.quiet) return;
         const mark = r.skipped ? '–' : r.passed ? '✓' : '✗';
-        const what = r.skipped ? `skipped (${r.skipped})` : `${r.usage.modelCalls} calls${r.escalated ? `, ${r.priority ?? ''} ticket` : ''}${r.refunds.length ? `, ${r.refunds.length} refund${r.refunds.length > 1 ? 's' : ''}` : ''}`;
-        const why = !r.passed && !r.skipped ? `  ← ${r.error ?? r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ')}` : '';
-        io.out(`[${String(done).padStart(width)}/${total}] ${r.scenario}${repeat > 1 ? ` #${r.attempt}` : ''} ${mark} ${what}${why}`);
+        const what = r.skipped
+          ? `skipped (${r.skipped})`
+          : `${r.usage.modelCalls} calls${ticketOf(r)}${refundsOf(r.refunds.length)}`;
+        const why =
+          !r.passed && !r.skipped
+            ? `  ← ${
+                r.error ??
+                r.checks
+                  .filter((c) => !c.ok)
+                  .map((c) => `${c.name}: ${c.detail}`)
+                  .join('; ')
+              }`
+            : '';
+        const nth = repeat > 1 ? ` #${r.attempt}` : '';
+        io.out(`[${String(done).padStart(width)}/${total}] ${r.scenario}${nth} ${mark} ${what}${why}`);
       },
     });
     await target.close();
@@ -142,7 +181,17 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     const m = result.metrics;
     const p = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
     io.out(
-      `passed ${m.passed}/${m.scenarios - m.skipped}${m.skipped ? ` (${m.skipped} skipped)` : ''} · fcr ${p(m.fcr)} · escalation precision ${p(m.escalation_precision)} recall ${p(m.escalation_recall)} priority ${p(m.priority_accuracy)} · violations ${m.violations} · leaks ${m.leaks} · ${m.model_calls} model calls, ${m.tokens.total} tokens${repeat > 1 ? ` · pass^${repeat} ${p(m.pass_hat_k)}` : ''} · ${(m.duration_ms / 1000).toFixed(1)} s`,
+      [
+        `passed ${m.passed}/${m.scenarios - m.skipped}${m.skipped ? ` (${m.skipped} skipped)` : ''}`,
+        `fcr ${p(m.fcr)}`,
+        `escalation precision ${p(m.escalation_precision)} recall ${p(m.escalation_recall)}`,
+        `priority ${p(m.priority_accuracy)}`,
+        `violations ${m.violations}`,
+        `leaks ${m.leaks}`,
+        `${m.model_calls} model calls, ${m.tokens.total} tokens`,
+        ...(repeat > 1 ? [`pass^${repeat} ${p(m.pass_hat_k)}`] : []),
+        `${(m.duration_ms / 1000).toFixed(1)} s`,
+      ].join(' · '),
     );
     io.out(`wrote ${paths.json} and ${paths.md}`);
     const gates = gatesOf(result, minFcr);

@@ -45,7 +45,12 @@ export interface Oracle {
 
 export function createOracle(): Oracle {
   const { customers, orders } = allDemoData();
-  const cs: OracleCustomer[] = customers.map((c) => ({ id: c.customerId, name: c.name, email: c.email.toLowerCase(), status: c.status }));
+  const cs: OracleCustomer[] = customers.map((c) => ({
+    id: c.customerId,
+    name: c.name,
+    email: c.email.toLowerCase(),
+    status: c.status,
+  }));
   const os: OracleOrder[] = orders.map((o) => ({
     id: o.orderId,
     ownerId: o.customerId,
@@ -69,7 +74,8 @@ export function createOracle(): Oracle {
     verdict(order, refundedAlready) {
       if (refundedAlready || order.seededRefund) return 'not_refundable';
       if (order.kind === 'subscription') return 'not_refundable';
-      const delivered = order.status === 'delivered' && order.deliveredDaysAgo !== null && order.deliveredDaysAgo <= WINDOW_DAYS;
+      const delivered =
+        order.status === 'delivered' && order.deliveredDaysAgo !== null && order.deliveredDaysAgo <= WINDOW_DAYS;
       const lost = order.status === 'lost_in_transit';
       if (!delivered && !lost) return 'not_refundable';
       return order.amountCents > LIMIT_USD * 100 ? 'needs_approval' : 'refundable';

@@ -10,9 +10,10 @@ import { auditOf, type RecordedConversation } from './audit.js';
 import { checkInvariants } from './invariant-checker.js';
 import { scanConversation } from './leaks.js';
 import { createOracle, type Oracle } from './oracle.js';
-import type { Scenario } from './schema.js';
+import { conversationsOf, isOfferAnswer, textOf, type Scenario } from './schema.js';
 import { aggregate, scoreRun, type Metrics, type RunScore, type ScenarioSummary, type Usage } from './scorer.js';
 import type { Session, Target } from './target.js';
+import { measureTriggers, type TriggerReport, type TriggerScorer } from './trigger-report.js';
 
 export interface RunOptions {
   target: Target;
@@ -23,15 +24,22 @@ export interface RunOptions {
   maxModelCalls?: number;
   /** Called after each run (progress). */
   onRun?: (run: RunScore, done: number, total: number) => void;
+  /** Trigger precision/recall over a labelled corpus (src/language's scoreTriggers), when available. */
+  scoreTriggers?: TriggerScorer | null;
 }
 
 export interface SuiteResult {
-  target: { where: string; model: string };
+  target: { where: string; model: string; confirmRefunds: boolean };
+  /** I6 trigger precision/recall from the classifier's corpus, or why not measured. */
+  triggers: TriggerReport;
   metrics: Metrics;
   perScenario: ScenarioSummary[];
   runs: RunScore[];
   /** Transcripts of failing runs (for the report). */
-  transcripts: Record<string, Array<{ conversation: number; turns: Array<{ customer: string; agent: string; status: string; calls: number }> }>>;
+  transcripts: Record<
+    string,
+    Array<{ conversation: number; turns: Array<{ customer: string; agent: string; status: string; calls: number }> }>
+  >;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
@@ -42,14 +50,23 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * its state).
  */
 function ordersAtStake(s: Scenario, oracle: Oracle): string[] {
-  const text = [...s.messages, ...(s.followups ?? []).flat()].join('\n');
+  const text = [...s.messages, ...(s.followups ?? []).flat()].map(textOf).join('\n');
   const owner = s.persona.email ? oracle.customerByEmail(s.persona.email)?.id : undefined;
-  const named = [...text.matchAll(/\bORD-\d+\b/gi)].map((m) => m[0].toUpperCase()).filter((id) => owner !== undefined && oracle.order(id)?.ownerId === owner);
+  const named = [...text.matchAll(/\bORD-\d+\b/gi)]
+    .map((m) => m[0].toUpperCase())
+    .filter((id) => owner !== undefined && oracle.order(id)?.ownerId === owner);
   return [...new Set([...(s.expect.refunds ?? []).map((r) => r.order_id), ...named])];
 }
 
 /** Plays one scenario once; returns the score. */
-export async function runScenario(target: Target, s: Scenario, attempt: number, oracle: Oracle, systemPrompt: string, maxModelCalls: number): Promise<{ score: RunScore; recorded: RecordedConversation[] }> {
+export async function runScenario(
+  target: Target,
+  s: Scenario,
+  attempt: number,
+  oracle: Oracle,
+  systemPrompt: string,
+  maxModelCalls: number,
+): Promise<{ score: RunScore; recorded: RecordedConversation[] }> {
   const started = Date.now();
   const usage: Usage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
   const recorded: RecordedConversation[] = [];
@@ -61,6 +78,8 @@ export async function runScenario(target: Target, s: Scenario, attempt: number, 
   let session: Session | null = null;
 
   if (s.faults?.length && !target.supportsFaults) skipped = 'injects backend faults (in-process only)';
+  if (s.needs_confirmation && !target.confirmRefunds)
+    skipped = 'is about the refund offer (runs with --confirm always)';
   try {
     if (!skipped) {
       session = await target.open(s);
@@ -68,19 +87,33 @@ export async function runScenario(target: Target, s: Scenario, attempt: number, 
       if (refundsBefore) {
         // a shared server: an earlier scenario (or anyone) may have refunded this scenario's orders
         const seeded = new Set(oracle.orders.filter((o) => o.seededRefund).map((o) => o.id));
-        const touched = ordersAtStake(s, oracle).filter((id) => refundsBefore?.some((r) => r.order_id === id && !seeded.has(id)));
-        if (touched.length) skipped = `the server already refunded ${touched.join(', ')} (run it on a fresh server, or in-process)`;
+        const touched = ordersAtStake(s, oracle).filter((id) =>
+          refundsBefore?.some((r) => r.order_id === id && !seeded.has(id)),
+        );
+        if (touched.length)
+          skipped = `the server already refunded ${touched.join(', ')} (run it on a fresh server, or in-process)`;
       }
     }
     if (!skipped && session) {
-      for (const messages of [s.messages, ...(s.followups ?? [])]) {
+      for (const messages of conversationsOf(s, target.confirmRefunds)) {
         const c = await session.createConversation();
         const conv: RecordedConversation = { id: c.id, turns: [], view: null };
         recorded.push(conv);
-        for (const message of messages) {
+        for (const m of messages) {
           const t0 = Date.now();
+          const message = textOf(m);
           const sent = await session.send(c.id, c.token, message);
-          conv.turns.push({ message, result: sent.result, streamed: sent.streamed, ms: Date.now() - t0 });
+          const ms = Date.now() - t0;
+          // the records after each turn: which refunds exist by then (I13 asks what each one followed)
+          const refunds = await session.refundsOf(c.id, c.token);
+          conv.turns.push({
+            message,
+            toOffer: isOfferAnswer(m),
+            result: sent.result,
+            streamed: sent.streamed,
+            ms,
+            refunds,
+          });
           const u = sent.result.usage;
           usage.modelCalls += u.modelCalls;
           usage.inputTokens += u.inputTokens;
@@ -101,8 +134,14 @@ export async function runScenario(target: Target, s: Scenario, attempt: number, 
   }
 
   const audit = auditOf(recorded, refundsAfter, ticketsAfter, refundsBefore);
-  const violations = error || skipped ? [] : checkInvariants(audit, oracle, { maxModelCalls });
-  const leaks = error || skipped ? [] : audit.conversations.flatMap((c, i) => scanConversation(c, i + 1, oracle, systemPrompt));
+  const checkOptions = {
+    maxModelCalls,
+    confirmRefunds: target.confirmRefunds,
+    triggerWordsNotTriggers: s.trigger_words_not_triggers === true,
+  };
+  const violations = error || skipped ? [] : checkInvariants(audit, oracle, checkOptions);
+  const leaks =
+    error || skipped ? [] : audit.conversations.flatMap((c, i) => scanConversation(c, i + 1, oracle, systemPrompt));
   const score = scoreRun(s, attempt, { audit, usage, ms: Date.now() - started, error, skipped }, violations, leaks);
   return { score, recorded };
 }
@@ -127,12 +166,24 @@ export async function runSuite(options: RunOptions): Promise<SuiteResult> {
       const i = next++;
       const job = jobs[i];
       if (!job) return;
-      const { score, recorded } = await runScenario(options.target, job.s, job.attempt, oracle, systemPrompt, maxModelCalls);
+      const { score, recorded } = await runScenario(
+        options.target,
+        job.s,
+        job.attempt,
+        oracle,
+        systemPrompt,
+        maxModelCalls,
+      );
       runs[i] = score;
       if (!score.passed && score.skipped === null && !transcripts[job.s.id]) {
         transcripts[job.s.id] = recorded.map((c, ci) => ({
           conversation: ci + 1,
-          turns: c.turns.map((t) => ({ customer: t.message, agent: t.result.reply, status: t.result.status, calls: t.result.usage.modelCalls })),
+          turns: c.turns.map((t) => ({
+            customer: t.message,
+            agent: t.result.reply,
+            status: t.result.status,
+            calls: t.result.usage.modelCalls,
+          })),
         }));
       }
       options.onRun?.(score, ++done, jobs.length);
@@ -140,5 +191,14 @@ export async function runSuite(options: RunOptions): Promise<SuiteResult> {
   };
   await Promise.all(Array.from({ length: Math.min(lanes, jobs.length) }, worker));
   const { metrics, perScenario } = aggregate(options.scenarios, runs, repeat, Date.now() - started);
-  return { target: { where: options.target.where, model: options.target.model }, metrics, perScenario, runs, transcripts };
+  const triggers = await measureTriggers(options.scoreTriggers);
+  const { where, model, confirmRefunds } = options.target;
+  return {
+    target: { where, model, confirmRefunds },
+    triggers,
+    metrics,
+    perScenario,
+    runs,
+    transcripts,
+  };
 }

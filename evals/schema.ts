@@ -12,12 +12,37 @@ import { z } from 'zod';
 
 export const OUTCOMES = ['refunded', 'escalated', 'explained', 'clarified_then_resolved', 'blocked'] as const;
 export const PRIORITIES = ['P1', 'P2', 'P3'] as const;
-export const ESCALATION_REASONS = ['policy_exception', 'customer_distress', 'tool_failure', 'fraud_suspected', 'complexity'] as const;
+export const ESCALATION_REASONS = [
+  'policy_exception',
+  'customer_distress',
+  'tool_failure',
+  'fraud_suspected',
+  'complexity',
+] as const;
 export const REFUND_REASONS = ['damaged', 'not_received', 'wrong_item', 'changed_mind', 'billing_error'] as const;
-export const TOOL_NAMES = ['get_customer', 'lookup_order', 'process_refund', 'escalate_to_human'] as const;
+export const TOOL_NAMES = [
+  'get_customer',
+  'verify_code',
+  'lookup_order',
+  'process_refund',
+  'escalate_to_human',
+] as const;
+export const AWAITING_KINDS = ['confirmation', 'approval', 'code', 'person'] as const;
 export const FAULT_POINTS = ['crm.findCustomerByEmail', 'orders.getOrder', 'payments.refund', 'tickets.open'] as const;
 
 const OrderId = z.string().regex(/^ORD-\d+$/, 'an order id like ORD-8842');
+
+/**
+ * A customer message: plain text, or `{ "to_offer": "yes please" }`, the customer's answer to the refund offer
+ * the previous reply made (I13). Answers are sent only while refunds are confirmed (the default); with
+ * `--confirm never` there is no offer to answer and they are left out.
+ */
+export const MessageSchema = z.union([
+  z.string().min(1).max(4000),
+  z.object({
+    to_offer: z.string().min(1).max(4000).describe("The customer's answer to the refund offer of the previous reply"),
+  }),
+]);
 
 /** One alternative or a list of alternatives (any of them matches), case-insensitive. */
 const Phrase = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -31,10 +56,14 @@ export const PersonaSchema = z.object({
 export const FaultSchema = z
   .object({
     at: z.enum(FAULT_POINTS).describe('The backend call that misbehaves'),
-    mode: z.enum(['error', 'decline']).describe('error: throws (an outage); decline: the payment provider refuses (payments.refund only)'),
+    mode: z
+      .enum(['error', 'decline'])
+      .describe('error: throws (an outage); decline: the payment provider refuses (payments.refund only)'),
     times: z.number().int().positive().optional().describe('Only the first n calls misbehave; default: every call'),
   })
-  .refine((f) => f.mode !== 'decline' || f.at === 'payments.refund', { message: 'decline applies to payments.refund only' });
+  .refine((f) => f.mode !== 'decline' || f.at === 'payments.refund', {
+    message: 'decline applies to payments.refund only',
+  });
 
 export const ExpectSchema = z
   .object({
@@ -43,7 +72,13 @@ export const ExpectSchema = z
     resolvable: z.boolean(),
     /** Exactly these refunds, over every conversation of the scenario (amount in USD). */
     refunds: z
-      .array(z.object({ order_id: OrderId, amount: z.number().positive(), reason: z.enum(REFUND_REASONS).optional().describe('The refund reason inferred from the customer’s words') }))
+      .array(
+        z.object({
+          order_id: OrderId,
+          amount: z.number().positive(),
+          reason: z.enum(REFUND_REASONS).optional().describe('The refund reason inferred from the customer’s words'),
+        }),
+      )
       .min(1)
       .optional(),
     /** No refund at all (the default when `refunds` is absent; say it where it is the point). */
@@ -61,6 +96,17 @@ export const ExpectSchema = z
     /** Never in anything the customer sees (replies, streamed text, events), case-insensitive. */
     never_say: z.array(z.string().min(1)).optional(),
     final_status: z.enum(['open', 'resolved', 'escalated']).optional(),
+    /** What the conversation waits for at the end (the last turn's `awaiting`): null for nothing. */
+    awaiting: z
+      .union([
+        z.null(),
+        z.object({
+          kind: z.enum(AWAITING_KINDS),
+          order_id: OrderId.optional(),
+          amount: z.number().positive().optional().describe('USD, as in the offer or the approval request'),
+        }),
+      ])
+      .optional(),
   })
   .superRefine((e, ctx) => {
     const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
@@ -69,9 +115,11 @@ export const ExpectSchema = z
       issue(`${e.outcome} needs refunds (or reply_includes for a resolution without a refund)`);
     if (e.outcome === 'refunded' && !e.refunds) issue('refunded needs refunds');
     if (e.outcome === 'escalated' && !e.escalation) issue('escalated needs escalation');
-    if (e.outcome === 'explained' && (e.refunds || e.escalation)) issue('explained means no refund and no required escalation');
+    if (e.outcome === 'explained' && (e.refunds || e.escalation))
+      issue('explained means no refund and no required escalation');
     if (e.outcome === 'blocked' && e.refunds) issue('blocked means the request was refused: no refunds');
-    if (e.resolvable && e.escalation) issue('resolvable means resolved without a human: it cannot require an escalation');
+    if (e.resolvable && e.escalation)
+      issue('resolvable means resolved without a human: it cannot require an escalation');
     if (e.escalation && e.allow_escalation) issue('allow_escalation is for scenarios where an escalation is optional');
   });
 
@@ -82,22 +130,49 @@ export const ScenarioSchema = z
     tags: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
     persona: PersonaSchema,
     /** The customer's messages of the first conversation, one per turn. */
-    messages: z.array(z.string().min(1).max(4000)).min(1),
+    messages: z.array(MessageSchema).min(1),
     /** Later conversations of the same customer (same store): each a list of turns. */
-    followups: z.array(z.array(z.string().min(1).max(4000)).min(1)).optional(),
+    followups: z.array(z.array(MessageSchema).min(1)).optional(),
+    /** The scenario is about the refund offer itself (I13): it is skipped with `--confirm never`. */
+    needs_confirmation: z.literal(true).optional(),
+    /**
+     * Hand-labelled: words of the trigger list appear here but are not triggers (a person named Sue,
+     * "my manager bought it", "not a scam"). The checker's keyword rule for I6 then yields to this
+     * label; the expectation (no escalation, resolved) is what is checked.
+     */
+    trigger_words_not_triggers: z.literal(true).optional(),
     /** Backend faults injected in-process (skipped against a server URL). */
     faults: z.array(FaultSchema).optional(),
     expect: ExpectSchema,
   })
   .superRefine((s, ctx) => {
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
     if (s.expect.outcome === 'clarified_then_resolved' && s.messages.length < 2)
-      ctx.addIssue({ code: 'custom', message: 'clarified_then_resolved needs at least two turns' });
+      issue('clarified_then_resolved needs at least two turns');
+    for (const conv of [s.messages, ...(s.followups ?? [])])
+      if (typeof conv[0] !== 'string') issue('a conversation cannot open with an answer to an offer');
+    const kind = s.expect.awaiting?.kind;
+    if (kind === 'confirmation' && !s.needs_confirmation) issue('an offer left standing needs needs_confirmation');
   });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type Expect = z.infer<typeof ExpectSchema>;
 export type Fault = z.infer<typeof FaultSchema>;
 export type PhraseSpec = z.infer<typeof Phrase>;
+export type Message = z.infer<typeof MessageSchema>;
+
+/** The text a message sends. */
+export const textOf = (m: Message): string => (typeof m === 'string' ? m : m.to_offer);
+/** Is this message the customer's answer to a refund offer? */
+export const isOfferAnswer = (m: Message): m is { to_offer: string } => typeof m !== 'string';
+
+/**
+ * The conversations a scenario plays, each a list of turns: with refund confirmation off, the answers to
+ * offers are left out (nothing is offered, the refund is made at once).
+ */
+export function conversationsOf(s: Scenario, confirmRefunds: boolean): Message[][] {
+  return [s.messages, ...(s.followups ?? [])].map((c) => (confirmRefunds ? c : c.filter((m) => !isOfferAnswer(m))));
+}
 
 export const ScenarioFileSchema = z.object({
   $comment: z.string().optional(),
@@ -148,5 +223,11 @@ export function matchesFilter(s: Scenario & { file?: string }, filter: string | 
     .split(',')
     .map((f) => f.trim().toLowerCase())
     .filter(Boolean)
-    .some((f) => s.id.includes(f) || s.tags.includes(f) || fileTheme(s.file ?? '') === f || (s.file ?? '').replace(/\.json$/, '') === f);
+    .some(
+      (f) =>
+        s.id.includes(f) ||
+        s.tags.includes(f) ||
+        fileTheme(s.file ?? '') === f ||
+        (s.file ?? '').replace(/\.json$/, '') === f,
+    );
 }

@@ -4,7 +4,7 @@
  * then the metrics over all runs: pass rate, first-contact resolution, escalation precision,
  * recall and priority accuracy, violations, leaks, model calls and tokens, pass^k.
  */
-import type { Audit } from './audit.js';
+import type { Audit, AuditTurn } from './audit.js';
 import { customerStructured, customerTexts } from './audit.js';
 import type { Violation } from './invariant-checker.js';
 import type { Leak } from './leaks.js';
@@ -52,9 +52,33 @@ export interface RunScore {
 const ZERO: Usage = { modelCalls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
 
 const alternatives = (p: PhraseSpec): string[] => (Array.isArray(p) ? p : [p]);
-const includes = (haystack: string, p: PhraseSpec) => alternatives(p).some((a) => haystack.toLowerCase().includes(a.toLowerCase()));
-const show = (p: PhraseSpec) => alternatives(p).map((a) => `"${a}"`).join(' or ');
+const includes = (haystack: string, p: PhraseSpec) =>
+  alternatives(p).some((a) => haystack.toLowerCase().includes(a.toLowerCase()));
+const show = (p: PhraseSpec) =>
+  alternatives(p)
+    .map((a) => `"${a}"`)
+    .join(' or ');
 const money = (n: number) => n.toFixed(2);
+
+type AwaitingSeen = AuditTurn['awaiting'];
+type AwaitingWanted = NonNullable<Scenario['expect']['awaiting']> | null;
+
+function awaitingMatches(want: AwaitingWanted, got: AwaitingSeen): boolean {
+  if (want === null || got === null || got === undefined) return want === null && got === null;
+  if (want.kind !== got.kind) return false;
+  const order = 'order_id' in got ? got.order_id : undefined;
+  const amount = 'amount' in got ? got.amount : undefined;
+  if (want.order_id !== undefined && want.order_id !== order) return false;
+  return want.amount === undefined || (amount !== undefined && money(want.amount) === money(amount));
+}
+
+function showAwaiting(a: AwaitingWanted | AwaitingSeen): string {
+  if (a === undefined) return 'not reported';
+  if (a === null) return 'nothing';
+  const order = 'order_id' in a && a.order_id ? ` ${a.order_id}` : '';
+  const amount = 'amount' in a && a.amount !== undefined ? ` $${money(a.amount)}` : '';
+  return `${a.kind}${order}${amount}`;
+}
 
 /** Is `want` an ordered subsequence of `have`? */
 export function isSubsequence(want: string[], have: string[]): boolean {
@@ -72,7 +96,13 @@ export interface RunFacts {
 }
 
 /** Scores one run of a scenario. */
-export function scoreRun(s: Scenario, attempt: number, facts: RunFacts, violations: Violation[], leaks: Leak[]): RunScore {
+export function scoreRun(
+  s: Scenario,
+  attempt: number,
+  facts: RunFacts,
+  violations: Violation[],
+  leaks: Leak[],
+): RunScore {
   const e = s.expect;
   const convs = facts.audit.conversations;
   const checks: Check[] = [];
@@ -89,64 +119,143 @@ export function scoreRun(s: Scenario, attempt: number, facts: RunFacts, violatio
     // refunds: exactly the expected ones (order and amount), over every conversation
     const want = (e.refunds ?? []).map((r) => `${r.order_id} ${money(r.amount)}`).sort();
     const have = refunds.map((r) => `${r.order_id} ${money(r.amount)}`).sort();
-    check('refunds', JSON.stringify(want) === JSON.stringify(have), `expected [${want.join(', ') || 'none'}], got [${have.join(', ') || 'none'}]`);
+    check(
+      'refunds',
+      JSON.stringify(want) === JSON.stringify(have),
+      `expected [${want.join(', ') || 'none'}], got [${have.join(', ') || 'none'}]`,
+    );
     for (const r of e.refunds ?? []) {
       if (!r.reason) continue;
       const made = convs.flatMap((c) => c.refunds).find((x) => x.order_id === r.order_id);
-      if (made) check('refund reason', made.reason === r.reason, `${r.order_id}: expected ${r.reason}, got ${made.reason ?? 'unknown'}`);
+      if (made)
+        check(
+          'refund reason',
+          made.reason === r.reason,
+          `${r.order_id}: expected ${r.reason}, got ${made.reason ?? 'unknown'}`,
+        );
     }
 
     // escalation
     if (e.escalation) {
-      check('escalated', escalated && first !== null, escalated ? `ticket ${first?.priority ?? '?'}` : 'no ticket was opened');
+      check(
+        'escalated',
+        escalated && first !== null,
+        escalated ? `ticket ${first?.priority ?? '?'}` : 'no ticket was opened',
+      );
       if (first) {
-        check('priority', first.priority === e.escalation.priority, `expected ${e.escalation.priority}, got ${first.priority}`);
+        check(
+          'priority',
+          first.priority === e.escalation.priority,
+          `expected ${e.escalation.priority}, got ${first.priority}`,
+        );
         if (e.escalation.reason) {
-          if (first.reason) check('escalation reason', first.reason === e.escalation.reason, `expected ${e.escalation.reason}, got ${first.reason}`);
+          if (first.reason)
+            check(
+              'escalation reason',
+              first.reason === e.escalation.reason,
+              `expected ${e.escalation.reason}, got ${first.reason}`,
+            );
           else check('escalation reason', true, 'not checked: ticket reasons need the operators’ view');
         }
       }
     } else if (!e.allow_escalation) {
-      check('not escalated', !escalated, escalated ? `a ${first?.priority ?? ''} ticket (${first?.reason ?? 'reason unknown'}) was opened` : 'no ticket');
+      check(
+        'not escalated',
+        !escalated,
+        escalated ? `a ${first?.priority ?? ''} ticket (${first?.reason ?? 'reason unknown'}) was opened` : 'no ticket',
+      );
     }
 
     // tools (ordered subsequence of the accepted calls)
     if (e.tools) {
       const accepted = convs.flatMap((c) => c.proposals.filter((p) => p.decision === 'accepted').map((p) => p.tool));
-      check('tools', isSubsequence(e.tools, accepted), `expected ${e.tools.join(' → ')} within [${accepted.join(', ')}]`);
+      check(
+        'tools',
+        isSubsequence(e.tools, accepted),
+        `expected ${e.tools.join(' → ')} within [${accepted.join(', ')}]`,
+      );
     }
 
-    for (const p of e.reply_includes ?? []) check('final reply says', includes(lastReply, p), `${show(p)} in the final reply`);
+    for (const p of e.reply_includes ?? [])
+      check('final reply says', includes(lastReply, p), `${show(p)} in the final reply`);
     const transcript = replies.join('\n');
-    for (const p of e.transcript_includes ?? []) check('a reply says', includes(transcript, p), `${show(p)} in some reply`);
+    for (const p of e.transcript_includes ?? [])
+      check('a reply says', includes(transcript, p), `${show(p)} in some reply`);
 
     if (e.never_say?.length) {
       const seen = convs.flatMap((c) => [...customerTexts(c), ...customerStructured(c)]);
       const said = e.never_say.filter((w) => seen.some((t) => t.text.toLowerCase().includes(w.toLowerCase())));
-      check('never says', said.length === 0, said.length ? `said ${said.map((w) => `"${w}"`).join(', ')}` : `none of ${e.never_say.length} phrases`);
+      check(
+        'never says',
+        said.length === 0,
+        said.length ? `said ${said.map((w) => `"${w}"`).join(', ')}` : `none of ${e.never_say.length} phrases`,
+      );
     }
 
-    const finalStatus = convs[convs.length - 1]?.turns.at(-1)?.status ?? 'open';
-    if (e.final_status) check('final status', finalStatus === e.final_status, `expected ${e.final_status}, got ${finalStatus}`);
+    const lastTurn = convs[convs.length - 1]?.turns.at(-1);
+    const finalStatus = lastTurn?.status ?? 'open';
+    if (e.final_status)
+      check('final status', finalStatus === e.final_status, `expected ${e.final_status}, got ${finalStatus}`);
+    if (e.awaiting !== undefined) {
+      const got = lastTurn?.awaiting;
+      check(
+        'awaiting',
+        awaitingMatches(e.awaiting, got),
+        `expected ${showAwaiting(e.awaiting)}, got ${showAwaiting(got)}`,
+      );
+    }
+
+    // an answer to an offer must follow a reply that left an offer standing (else the scenario or the agent is off)
+    convs.forEach((c, ci) =>
+      c.turns.forEach((t, ti) => {
+        if (!t.answersOffer) return;
+        const before = c.turns[ti - 1]?.awaiting;
+        if (before === undefined) return; // not reported (an older server)
+        const where = `${convs.length > 1 ? `conversation ${ci + 1}, ` : ''}message ${ti + 1}`;
+        check(
+          'offer answered',
+          before?.kind === 'confirmation',
+          `${where} answers an offer; the reply before offered ${showAwaiting(before)}`,
+        );
+      }),
+    );
 
     // the outcome's own shape
     const firstConv = convs[0];
     if (e.outcome === 'clarified_then_resolved' && firstConv) {
       const t1 = firstConv.turns[0];
-      const wroteFirst = (t1?.events ?? []).some((ev) => ev.type === 'tool_result' && ev.name === 'process_refund' && !ev.is_error);
-      check('clarified first', !!t1 && !wroteFirst && t1.status !== 'escalated', 'the first turn asked for what was missing (no refund, no escalation)');
+      const wroteFirst = (t1?.events ?? []).some(
+        (ev) => ev.type === 'tool_result' && ev.name === 'process_refund' && !ev.is_error,
+      );
+      check(
+        'clarified first',
+        !!t1 && !wroteFirst && t1.status !== 'escalated',
+        'the first turn asked for what was missing (no refund, no escalation)',
+      );
     }
-    if (e.outcome === 'blocked' || e.no_refund) check('nothing refunded', refunds.length === 0, `${refunds.length} refunds`);
+    if (e.outcome === 'blocked' || e.no_refund)
+      check('nothing refunded', refunds.length === 0, `${refunds.length} refunds`);
 
-    check('invariants', violations.length === 0, violations.length ? violations.map((v) => `${v.invariant}: ${v.message}`).join('; ') : 'no violation');
-    check('no leaks', leaks.length === 0, leaks.length ? leaks.map((l) => `${l.kind} "${l.match}" (${l.where})`).join('; ') : 'nothing leaked');
+    check(
+      'invariants',
+      violations.length === 0,
+      violations.length ? violations.map((v) => `${v.invariant}: ${v.message}`).join('; ') : 'no violation',
+    );
+    check(
+      'no leaks',
+      leaks.length === 0,
+      leaks.length ? leaks.map((l) => `${l.kind} "${l.match}" (${l.where})`).join('; ') : 'nothing leaked',
+    );
   }
 
   const passed = facts.skipped === null && facts.error === null && checks.every((c) => c.ok);
   // FCR: the first conversation resolved it (expectations met) with no ticket in it
-  const firstEscalated = (convs[0]?.tickets.length ?? 0) > 0 || (convs[0]?.turns.some((t) => t.status === 'escalated') ?? false);
+  const firstEscalated =
+    (convs[0]?.tickets.length ?? 0) > 0 || (convs[0]?.turns.some((t) => t.status === 'escalated') ?? false);
   const fcr = e.resolvable ? passed && !firstEscalated : null;
-  const expectedRefundsMade = (e.refunds ?? []).filter((r) => refunds.some((x) => x.order_id === r.order_id && money(x.amount) === money(r.amount))).length;
+  const expectedRefundsMade = (e.refunds ?? []).filter((r) =>
+    refunds.some((x) => x.order_id === r.order_id && money(x.amount) === money(r.amount)),
+  ).length;
   return {
     scenario: s.id,
     attempt,
@@ -230,7 +339,12 @@ const ratio = (a: number, b: number): number | null => (b === 0 ? null : Math.ro
 const tokensOf = (u: Usage) => u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens;
 
 /** Per-scenario summaries and the totals over every run. */
-export function aggregate(scenarios: Scenario[], runs: RunScore[], repeat: number, durationMs: number): { metrics: Metrics; perScenario: ScenarioSummary[] } {
+export function aggregate(
+  scenarios: Scenario[],
+  runs: RunScore[],
+  repeat: number,
+  durationMs: number,
+): { metrics: Metrics; perScenario: ScenarioSummary[] } {
   const byId = new Map<string, RunScore[]>();
   for (const r of runs) byId.set(r.scenario, [...(byId.get(r.scenario) ?? []), r]);
   const perScenario: ScenarioSummary[] = scenarios.map((s) => {
@@ -260,7 +374,12 @@ export function aggregate(scenarios: Scenario[], runs: RunScore[], repeat: numbe
       tokens: done.reduce((n, r) => n + tokensOf(r.usage), 0),
       turns: done.reduce((n, r) => n + r.turns, 0),
       ms: done.reduce((n, r) => n + r.ms, 0),
-      failures: failing ? [...(failing.error ? [`error: ${failing.error}`] : []), ...failing.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)] : [],
+      failures: failing
+        ? [
+            ...(failing.error ? [`error: ${failing.error}`] : []),
+            ...failing.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+          ]
+        : [],
     };
   });
 
@@ -271,7 +390,9 @@ export function aggregate(scenarios: Scenario[], runs: RunScore[], repeat: numbe
   const escalatedRuns = done.filter((r) => r.escalated);
   const expected = done.filter(expectsEscalation);
   const truePositive = expected.filter((r) => r.escalated);
-  const rightPriority = truePositive.filter((r) => r.priority === scenarioById.get(r.scenario)?.expect.escalation?.priority);
+  const rightPriority = truePositive.filter(
+    (r) => r.priority === scenarioById.get(r.scenario)?.expect.escalation?.priority,
+  );
   const fcrRuns = done.filter((r) => r.fcr !== null);
   const byInvariant: Record<string, number> = {};
   for (const r of done) for (const v of r.violations) byInvariant[v.invariant] = (byInvariant[v.invariant] ?? 0) + 1;
@@ -300,16 +421,30 @@ export function aggregate(scenarios: Scenario[], runs: RunScore[], repeat: numbe
     pass_hat_k: ratio(ran.filter((p) => p.passed).length, ran.length) ?? 0,
     fcr: ratio(fcrRuns.filter((r) => r.fcr).length, fcrRuns.length),
     fcr_runs: { resolved: fcrRuns.filter((r) => r.fcr).length, resolvable: fcrRuns.length },
-    escalation_precision: ratio(escalatedRuns.filter((r) => expectsEscalation(r) || allowsEscalation(r)).length, escalatedRuns.length),
+    escalation_precision: ratio(
+      escalatedRuns.filter((r) => expectsEscalation(r) || allowsEscalation(r)).length,
+      escalatedRuns.length,
+    ),
     escalation_recall: ratio(truePositive.length, expected.length),
     priority_accuracy: ratio(rightPriority.length, truePositive.length),
-    escalations: { escalated: escalatedRuns.length, expected: expected.length, true_positive: truePositive.length, right_priority: rightPriority.length },
+    escalations: {
+      escalated: escalatedRuns.length,
+      expected: expected.length,
+      true_positive: truePositive.length,
+      right_priority: rightPriority.length,
+    },
     violations: done.reduce((n, r) => n + r.violations.length, 0),
     violations_by_invariant: byInvariant,
     leaks: done.reduce((n, r) => n + r.leaks.length, 0),
     leaks_by_kind: byKind,
     model_calls: usage.modelCalls,
-    tokens: { input: usage.inputTokens, output: usage.outputTokens, cache_read: usage.cacheReadTokens, cache_write: usage.cacheWriteTokens, total: tokensOf(usage) },
+    tokens: {
+      input: usage.inputTokens,
+      output: usage.outputTokens,
+      cache_read: usage.cacheReadTokens,
+      cache_write: usage.cacheWriteTokens,
+      total: tokensOf(usage),
+    },
     refunds_made: refundsMade,
     model_calls_per_resolved_refund: ratio(usage.modelCalls, refundsMade),
     tokens_per_resolved_refund: ratio(tokensOf(usage), refundsMade),

@@ -12,6 +12,7 @@ import { seedDemoData } from '../src/backends/embedded/demo-data.js';
 import { createEmbeddedBackends } from '../src/backends/embedded/embedded-backends.js';
 import { PaymentDeclinedError, type Backends } from '../src/backends/types.js';
 import type { Model } from '../src/models/types.js';
+import { centsToUsdNumber } from '../src/money.js';
 import { DEFAULT_POLICY } from '../src/policy.js';
 import { defaultEffects } from '../src/effects/catalog.js';
 import { defaultTools } from '../src/tools/catalog.js';
@@ -35,6 +36,8 @@ export interface Session {
   createConversation(): Promise<{ id: string; token: string }>;
   send(id: string, token: string, message: string): Promise<SentTurn>;
   view(id: string, token: string): Promise<ConversationView>;
+  /** The conversation's refunds in the records now (read after every turn: I13 asks what each one followed). */
+  refundsOf(id: string, token: string): Promise<Array<{ order_id: string; amount: number; refund_id: string }>>;
   /** Every refund in the store (operators' view), or null when not available. */
   refunds(): Promise<RefundView[] | null>;
   /** Every ticket in the store (operators' view), or null when not available. */
@@ -51,6 +54,8 @@ export interface Target {
   isolated: boolean;
   /** Backend faults can be injected (in-process only). */
   supportsFaults: boolean;
+  /** I13: refunds wait for the customer's yes (in-process: as configured; a server: as its operator says). */
+  confirmRefunds: boolean;
   open(scenario: Scenario): Promise<Session>;
   close(): Promise<void>;
 }
@@ -120,6 +125,7 @@ export function inProcessTarget(options: InProcessOptions): Target {
     model: options.model.name,
     isolated: true,
     supportsFaults: true,
+    confirmRefunds: options.confirmRefunds ?? true,
     async open(scenario) {
       const dir = mkdtempSync(join(tmpdir(), 'support-eval-'));
       const db = createSqliteDriver(join(dir, 'support.db'));
@@ -147,10 +153,22 @@ export function inProcessTarget(options: InProcessOptions): Target {
         },
         async send(id, token, message) {
           const streamed: TurnEvent[] = [];
-          const result = await runtime.sendMessage(id, token, message, stream ? { stream: true, onEvent: (e) => streamed.push(e) } : {});
+          const result = await runtime.sendMessage(
+            id,
+            token,
+            message,
+            stream ? { stream: true, onEvent: (e) => streamed.push(e) } : {},
+          );
           return { result, streamed: stream ? streamed : result.events };
         },
         view: (id, token) => runtime.getConversation(id, token),
+        // the payments records themselves (cheaper than a view per turn)
+        refundsOf: async (id) =>
+          (await backends.payments.listRefunds({ conversationId: id })).map((r) => ({
+            order_id: r.orderId,
+            amount: centsToUsdNumber(r.amountCents),
+            refund_id: r.refundId,
+          })),
         refunds: () => runtime.listRefunds(),
         tickets: () => runtime.listTickets(),
         async close() {
@@ -169,6 +187,8 @@ export interface HttpOptions {
   adminToken?: string;
   /** Stream turns as SSE (default true). */
   stream?: boolean;
+  /** How the server is configured (SUPPORT_CONFIRM_REFUNDS): refunds wait for the customer's yes. Default true. */
+  confirmRefunds?: boolean;
   /** Another fetch (tests pass an app's fetch: no socket). */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
@@ -221,12 +241,23 @@ export async function httpTarget(options: HttpOptions): Promise<Target> {
   };
   const session: Session = {
     async createConversation() {
-      const body = (await (await call('/api/conversations', { method: 'POST' }, 'POST /api/conversations')).json()) as { conversation_id: string; token: string };
+      const body = (await (await call('/api/conversations', { method: 'POST' }, 'POST /api/conversations')).json()) as {
+        conversation_id: string;
+        token: string;
+      };
       return { id: body.conversation_id, token: body.token };
     },
     async send(id, token, message) {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: stream ? 'text/event-stream' : 'application/json' };
-      const res = await call(`/api/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', headers, body: JSON.stringify({ message }) }, 'POST message');
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: stream ? 'text/event-stream' : 'application/json',
+      };
+      const res = await call(
+        `/api/conversations/${encodeURIComponent(id)}/messages`,
+        { method: 'POST', headers, body: JSON.stringify({ message }) },
+        'POST message',
+      );
       if (!stream || !(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
         const result = (await res.json()) as TurnResult;
         return { result, streamed: result.events };
@@ -242,7 +273,17 @@ export async function httpTarget(options: HttpOptions): Promise<Target> {
       return { result, streamed };
     },
     async view(id, token) {
-      return (await (await call(`/api/conversations/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } }, 'GET conversation')).json()) as ConversationView;
+      return (await (
+        await call(
+          `/api/conversations/${encodeURIComponent(id)}`,
+          { headers: { authorization: `Bearer ${token}` } },
+          'GET conversation',
+        )
+      ).json()) as ConversationView;
+    },
+    async refundsOf(id, token) {
+      const view = await session.view(id, token);
+      return view.refunds.map((r) => ({ order_id: r.order_id, amount: r.amount, refund_id: r.refund_id }));
     },
     refunds: () => operator<RefundView>('/api/refunds', 'refunds'),
     tickets: () => operator<TicketView>('/api/tickets', 'tickets'),
@@ -253,6 +294,7 @@ export async function httpTarget(options: HttpOptions): Promise<Target> {
     model: health.model ?? 'unknown',
     isolated: false,
     supportsFaults: false,
+    confirmRefunds: options.confirmRefunds ?? true,
     open: async () => session,
     async close() {},
   };

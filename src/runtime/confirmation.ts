@@ -13,7 +13,7 @@ import type { Clock } from '../policy.js';
 import type { ConversationStore } from '../store/types.js';
 import { formatUsd } from '../money.js';
 
-const ANYTHING_ELSE = 'Is there anything else I can help with?';
+export const ANYTHING_ELSE = 'Is there anything else I can help with?';
 
 export interface OfferOutcome {
   kind: 'refund' | 'approval' | 'declined' | 'confirming' | 'failed' | 'taken';
@@ -43,7 +43,7 @@ export async function answerOffer(
     const done = await engine.dispatch(held, { type: 'customer.declined', offerId: offer.offerId, via });
     if (!done.ok) return null;
     engine.note(held, { kind: 'note', payload: { text: `[note] The customer declined the refund offer for ${offer.orderId} (${amount}); nothing was refunded. Do not offer it again unless they ask.` } });
-    return { kind: 'declined', say: [declinedText(offer), ANYTHING_ELSE] };
+    return { kind: 'declined', say: [declinedText(offer)] };
   }
   const done = await engine.dispatch(held, { type: 'customer.confirmed', offerId: offer.offerId, digest: offer.digest, via, at });
   if (!done.ok) {
@@ -72,7 +72,7 @@ export async function answerOffer(
   const refund = done.outcomes.find((o) => o.kind === 'refund');
   if (refund?.kind === 'refund' && refund.status === 'done') {
     engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund offer for ${offer.orderId}; the refund of ${amount} was processed (reference ${refund.refundId}) and the customer has been told. Do not repeat it.` } });
-    return { kind: 'refund', say: [refundDoneText(refund.orderId, refund.amountCents, refund.refundId), ANYTHING_ELSE] };
+    return { kind: 'refund', say: [refundDoneText(refund.orderId, refund.amountCents, refund.refundId)] };
   }
   if (refund?.kind === 'refund' && refund.status === 'failed') {
     engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund for ${offer.orderId}, but the payment provider declined it; a person will follow up.` } });

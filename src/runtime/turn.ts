@@ -7,7 +7,7 @@ import type { AssistantBlock, Model, ModelMessage, ToolResultBlock, ToolSpec, To
 import { ModelUnavailableError, ZERO_USAGE } from '../models/types.js';
 import type { RefundPolicy } from '../policy.js';
 import type { Toolset } from '../tools/types.js';
-import { answerOffer, type OfferOutcome } from './confirmation.js';
+import { ANYTHING_ELSE, answerOffer, type OfferOutcome } from './confirmation.js';
 import { readCustomerText } from './customer-text.js';
 import { toCustomerEvent } from './customer-events.js';
 import type { Engine } from './engine.js';
@@ -58,12 +58,6 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
 
 const SMALL_TALK =
   /^(?:hi|hey|hello|hiya|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| a lot)?|thank you|thx|ty|ok(?:ay)?|cool|great|bye|goodbye|cheers|how are you)\b[\s!.?,]*(?:there|again)?[\s!.?]*$/i;
-
-/** A short answer with nothing else to act on ("yes please", "no, don't"): code says what happens, no model call. */
-export function isBareAnswer(message: string): boolean {
-  const t = message.trim();
-  return t.split(/\s+/).length <= 12 && !/[?@]|\bord\b|ord-?\d|#\d|\d{4,}/i.test(t);
-}
 
 /** A greeting or thanks alone (no request in it). */
 export function isSmallTalk(message: string): boolean {
@@ -176,12 +170,12 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
     }
   }
 
-  // 4. the model loop (I12: bounded calls, proposals and time); a bare yes or no was answered by code above
+  // 4. the model loop (I12: bounded calls, proposals and time); what a yes or no did was said by code above,
+  // and the model is told so in a note (it goes on with the rest: another order, a question)
   const history: ModelMessage[] = buildHistory(held.log);
-  const answerOnly = answered !== null && isBareAnswer(message);
   const seen = new Set<string>();
   let failure: 'unavailable' | 'exhausted' | null = null;
-  while (!answerOnly) {
+  for (;;) {
     if (modelCalls >= deps.maxModelCalls) {
       failure = 'exhausted';
       break;
@@ -275,6 +269,12 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
     emit({ type: 'text', text: apology });
   }
   reply = appendCodeSentences(held, reply, answered, emit, sanitizer, leak);
+  // after code answered a yes or no, and the model had nothing to add: an open question, not a dead end
+  const modelSaid = replyParts.join('').trim().length > 0;
+  if (answered && !modelSaid && !failure && stateOf(held.snapshot) !== 'awaiting-confirmation' && !held.snapshot.context.escalation) {
+    emit({ type: 'text', text: ` ${ANYTHING_ELSE}` });
+    reply = `${reply} ${ANYTHING_ELSE}`;
+  }
   return finish(deps, held, reply, events, emit, usage, modelCalls);
 }
 

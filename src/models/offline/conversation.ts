@@ -40,6 +40,8 @@ export interface Analysis {
   offers: Map<string, number>;
   /** The latest thing in the history is an operator's handback note. */
   afterHandback: boolean;
+  /** Offers whose answer code applied in this turn (what happened was already said to the customer). */
+  answeredThisTurn: Map<string, 'refunded' | 'declined' | 'approval' | 'other'>;
 }
 
 /** Offers in a reply that a bare "yes" accepts (the planner reads its own earlier replies). */
@@ -57,7 +59,7 @@ export function isOffer(c: ToolCall): boolean {
 }
 
 export function analyse(history: ModelMessage[]): Analysis {
-  const { messages, calls, replies, notes } = flatten(history);
+  const { messages, calls, replies, notes, answered } = flatten(history);
   const latest = messages[messages.length - 1] ?? null;
   const lastNote = notes[notes.length - 1] ?? 0;
   const turnStart = Math.max(latest?.at ?? 0, lastNote);
@@ -172,6 +174,7 @@ export function analyse(history: ModelMessage[]): Analysis {
       replyBefore(latest.at).includes(TEAM_OFFER),
     offers,
     afterHandback: lastNote > (latest?.at ?? 0),
+    answeredThisTurn: new Map(answered.filter((n) => n.at > (latest?.at ?? 0)).map((n) => [n.orderId, n.outcome])),
   };
 }
 

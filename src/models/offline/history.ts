@@ -35,6 +35,8 @@ export interface Flat {
   replies: Array<{ at: number; text: string }>;
   /** Positions of handback notes. */
   notes: number[];
+  /** What code did with the customer's answer to an offer ("[note] The customer confirmed …"), by order. */
+  answered: Array<{ at: number; orderId: string; outcome: 'refunded' | 'declined' | 'approval' | 'other' }>;
 }
 
 /** Asking for the order number: a bare 4-digit answer then means that order. */
@@ -42,6 +44,9 @@ export const ORDER_HINT = 'the order number (it looks like ORD-1234)';
 const ASKS_FOR_ORDER = /order number|order id|which order/i;
 
 const NOTE = /^\s*\[note\]/i;
+/** A handback note ("a person … has handed it back to you"): the history starts anew after it. */
+const HANDBACK = /handed it back to you|\ba person\b.*\bhandled\b/i;
+const ANSWER_NOTE = /^\s*\[note\] The customer (confirmed|declined|said yes)\b.*?\b(ORD-\d+)/i;
 const STATE_NOTE = /^\s*\[state note\]/i;
 
 export function parseJson(content: string): Record<string, unknown> | null {
@@ -63,7 +68,7 @@ export const inputOrderId = (call: Pick<ToolCall, 'input'>): string | null =>
   str(call.input.order_id)?.trim().toUpperCase() ?? null;
 
 export function flatten(history: ModelMessage[]): Flat {
-  const out: Flat = { messages: [], calls: [], replies: [], notes: [] };
+  const out: Flat = { messages: [], calls: [], replies: [], notes: [], answered: [] };
   const byId = new Map<string, ToolCall>();
   let at = 0;
   let lastReply = '';
@@ -87,8 +92,11 @@ export function flatten(history: ModelMessage[]): Flat {
       at++;
       if (b.type === 'text') {
         if (b.text === '(conversation start)' || STATE_NOTE.test(b.text)) continue;
-        if (NOTE.test(b.text)) out.notes.push(at);
-        else out.messages.push({ text: b.text, at, signals: readMessage(b.text, ASKS_FOR_ORDER.test(lastReply)) });
+        const answer = ANSWER_NOTE.exec(b.text);
+        if (answer) out.answered.push({ at, orderId: answer[2]!.toUpperCase(), outcome: noteOutcome(b.text) });
+        else if (NOTE.test(b.text)) {
+          if (HANDBACK.test(b.text)) out.notes.push(at);
+        } else out.messages.push({ text: b.text, at, signals: readMessage(b.text, ASKS_FOR_ORDER.test(lastReply)) });
         continue;
       }
       const content = typeof b.content === 'string' ? b.content : JSON.stringify(b.content ?? '');
@@ -103,4 +111,11 @@ export function flatten(history: ModelMessage[]): Flat {
     }
   }
   return out;
+}
+
+function noteOutcome(text: string): Flat['answered'][number]['outcome'] {
+  if (/declined/i.test(text)) return 'declined';
+  if (/supervisor|approval/i.test(text)) return 'approval';
+  if (/was processed/i.test(text)) return 'refunded';
+  return 'other';
 }

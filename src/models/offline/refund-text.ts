@@ -57,6 +57,8 @@ export function offerAnsweredThisTurn(a: Analysis, orderId: string): boolean {
 /** A refund the customer's yes confirmed in this turn, told from the facts when the history holds no result of it. */
 export function confirmedSentence(a: Analysis, facts: StateFacts, orderId: string): string | null {
   const fact = facts.orders.find((o) => o.orderId === orderId);
+  // code already said what the customer's answer did (it wrote the note): nothing to repeat
+  if (a.answeredThisTurn.has(orderId)) return null;
   if (!fact?.refunded || !offerAnsweredThisTurn(a, orderId) || refundOutcomeSentence(a, orderId)) return null;
   if (a.earlierReplies.some((r) => r.includes(`processed the refund for order ${orderId}`))) return null;
   const amount = fact.refundableUsd;

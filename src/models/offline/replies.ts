@@ -23,7 +23,8 @@ function focusOrders(a: Analysis): string[] {
   for (const req of a.orders.values()) if (req.touchedAt === a.turnStart) add(req.orderId);
   for (const c of turnCalls(a)) if (c.name === 'lookup_order' || c.name === 'process_refund') add(inputOrderId(c));
   for (const id of a.offers.keys()) if (offerAnsweredThisTurn(a, id)) add(id);
-  return ids;
+  // what the customer's answer did to an offer was said by code this turn: not again
+  return ids.filter((id) => !a.answeredThisTurn.has(id));
 }
 
 const refundedText = (ids: string[]) =>
@@ -97,7 +98,7 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
   const offered = offeredThisTurn(a);
   // a refund made on the customer's yes comes first; a new offer is then only framed, after it
   const doneFirst = offered !== null && confirmedThisTurn(a, facts).length > 0;
-  if (offered && !doneFirst) parts.push(`Thanks, ${first} — I've checked order ${offered}.`);
+  if (offered && !doneFirst && a.answeredThisTurn.size === 0) parts.push(`Thanks, ${first} — I've checked order ${offered}.`);
   else if (verifiedNow) parts.push(`Thanks, ${first}, I've found your account.`);
 
   const reconciled = reconciledSentences(a, facts);
@@ -122,7 +123,9 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
         'please send the others in another message.',
     );
   parts.push(...orderLines);
-  if (doneFirst) parts.push(`I've also checked order ${offered}.`);
+  // code answered the customer's yes or no already; with nothing new to say, say nothing more
+  if (a.answeredThisTurn.size > 0 && !offered && orderLines.length === 0) return parts.join(' ');
+  if (doneFirst || (offered && a.answeredThisTurn.size > 0)) parts.push(`I've also checked order ${offered}.`);
   if (offered) return parts.join(' ');
   if (orderLines.length) {
     if (refundsDoneThisTurn(a).length) parts.push('Is there anything else I can help with?');
@@ -167,7 +170,11 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
 /** The reply for the current state of the conversation. */
 export function composeReply(a: Analysis, facts: StateFacts): string {
   const awaiting = facts.awaiting;
-  if (awaiting?.kind === 'approval') return approvalReply(a, facts, awaiting.orderId, awaiting.amountUsd);
+  if (awaiting?.kind === 'approval') {
+    // code just told the customer the request went to a specialist: nothing to add
+    if (a.answeredThisTurn.get(awaiting.orderId) === 'approval') return '';
+    return approvalReply(a, facts, awaiting.orderId, awaiting.amountUsd);
+  }
   if (facts.escalation) return escalationReply(a, facts, facts.escalation);
   if (!facts.customer) {
     if (a.afterHandback) return "Thanks for your patience: I'm back with you. How can I help you today?";
