@@ -97,7 +97,7 @@ describe('npm run eval (offline, in-process)', () => {
     expect(md).toContain('`npm run eval -- --filter seed --out');
     expect(md).toMatch(/\| first-contact resolution \| 100\.0% /);
     expect(md).toContain('refund confirmation: always');
-    expect(md).toMatch(/## Trigger classifier \(I6, labelled corpus\)\n\nNot measured: no trigger scorer/);
+    expect(md).toMatch(/## Trigger classifier \(I6, labelled corpus\)\n\n[^\n]*trigger-corpus\.json/);
   });
 
   it('with --confirm never plays the SEED scenarios as before: one message, refunded at once', async () => {
