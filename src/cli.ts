@@ -7,11 +7,15 @@ import { stdin, stdout } from 'node:process';
 import { conversationMachine } from './machines/conversation.machine.js';
 import { assemble, startServer } from './main.js';
 import { operatorCommand } from './operators/cli.js';
+import { createMailEcho } from './backends/mail-echo.js';
 
 async function chat(args: string[]): Promise<void> {
   const stream = !args.includes('--no-stream');
-  const { runtime, model, db } = await assemble();
+  const { runtime, model, db, mailbox } = await assemble();
   await runtime.recoverPendingEffects();
+  // the development mailbox: one-time codes mailed during the chat are printed here (SUPPORT_VERIFICATION=code)
+  const echo = mailbox ? createMailEcho(mailbox, (t) => stdout.write(t)) : null;
+  await echo?.prime();
   const { conversation_id, token, state } = await runtime.createConversation();
   stdout.write(`Support agent (model: ${model.name}, store: ${db.description})\n`);
   stdout.write(`Conversation ${conversation_id} [state: ${state}]. Type your message; /quit to leave.\n`);
@@ -36,12 +40,14 @@ async function chat(args: string[]): Promise<void> {
             streamed = true;
             stdout.write(e.text);
           } else if (e.type === 'tool_call') stdout.write(`\n  · ${e.name} proposed`);
-          else if (e.type === 'tool_rejected') stdout.write(`\n  · ${e.name} refused: ${e.reason}`);
+          else if (e.type === 'tool_rejected') stdout.write(`\n  · ${e.name} refused: ${e.reason}\n  `);
           else if (e.type === 'tool_result') stdout.write(`\n  · ${e.name} ${e.is_error ? 'failed' : 'done'}\n  `);
         },
       });
       if (!streamed) stdout.write(result.reply);
-      stdout.write(`\n  [state: ${result.state} | status: ${result.status} | model calls: ${result.usage.modelCalls}]\n\nyou> `);
+      stdout.write(`\n  [state: ${result.state} | status: ${result.status} | model calls: ${result.usage.modelCalls}]\n`);
+      await echo?.flush();
+      stdout.write('\nyou> ');
     }
   } finally {
     rl.close();

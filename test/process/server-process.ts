@@ -84,3 +84,11 @@ export function sendMessage(url: string, conv: { id: string; token: string }, me
 export async function adminGet(url: string, path: string): Promise<any> {
   return json(await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }));
 }
+
+export async function adminPost(url: string, path: string, body: unknown = {}): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
