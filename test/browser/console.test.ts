@@ -20,6 +20,7 @@ import {
   type App,
   type Tab,
 } from './browser-harness.js';
+import type { ConversationView } from '../../src/web/shared/contract.js';
 
 async function signIn(page: Page, token = ADMIN_TOKEN): Promise<void> {
   await page.getByLabel('Operator token').fill(token);
@@ -37,8 +38,14 @@ const BUTTONS = (what: string): Record<string, string> => ({
 });
 
 /** The console shows a button for exactly the events the API says the machine accepts now. */
-async function expectButtonsForAllowed(page: Page, app: App, id: string, what = ''): Promise<string[]> {
-  const { allowed } = await operatorView(app.url, id);
+async function expectButtonsForAllowed(
+  page: Page,
+  app: App,
+  id: string,
+  what = '',
+  token = ADMIN_TOKEN,
+): Promise<string[]> {
+  const { allowed } = await operatorView(app.url, id, token);
   for (const [event, name] of Object.entries(BUTTONS(what))) {
     const button = page.getByRole('button', { name, exact: true });
     await expect
@@ -186,6 +193,42 @@ describe('operator console', () => {
     expect(all.refunds.filter((r) => r.order_id === 'ORD-7771')).toEqual([expect.objectContaining({ amount: 400 })]);
     expect(customer.problems).toEqual([]);
     expect(operator.problems).toEqual([]);
+  });
+
+  it('shows an agent the approval request without approve or deny; the agent may take over and reply by name', async () => {
+    await app.stop();
+    app = await startApp({}, [{ name: 'Ana Lima', role: 'agent' }]);
+    const token = app.tokens['Ana Lima'] ?? '';
+    const vip = await approvalWaiting(app.url);
+    const tab = await openTab(browser, `${app.url}/console`);
+    tabs.push(tab);
+    const { page } = tab;
+    await signIn(page, token);
+    await page.getByText('Signed in as Ana Lima (agent)').waitFor();
+    await page.getByRole('button', { name: new RegExp(`^Open conversation ${vip.id}`) }).click();
+    const card = page.locator('.approval');
+    await expect.poll(() => card.textContent()).toContain('Refund approval: $400.00 for order ORD-7771');
+    expect(await card.textContent()).toContain('A supervisor decides this request.');
+    const allowed = await expectButtonsForAllowed(page, app, vip.id, '$400.00 for order ORD-7771', token);
+    expect(allowed).not.toContain('operator.approve');
+
+    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByLabel('Reply to the customer').fill('Hi, I am Ana; a supervisor will decide your refund shortly.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByText('Reply sent.').waitFor();
+    const seen = (await (
+      await fetch(`${app.url}/api/conversations/${vip.id}`, { headers: { authorization: `Bearer ${vip.token}` } })
+    ).json()) as ConversationView;
+    expect(seen.messages.filter((m) => m.role === 'operator')).toEqual([
+      expect.objectContaining({
+        author: 'Ana Lima',
+        text: 'Hi, I am Ana; a supervisor will decide your refund shortly.',
+      }),
+    ]);
+    expect(
+      seen.messages.some((m) => m.role === 'system' && m.text.startsWith('Ana from our support team has joined')),
+    ).toBe(true);
+    expect(tab.problems).toEqual([]);
   });
 
   it('takes over, replies, hands back and resolves; the customer sees each step live, the person marked as a person', async () => {
