@@ -1,6 +1,7 @@
 /**
- * `npm run screenshots`: docs/screenshots/chat.png (the SEED-1 refund in the chat page, phone
- * width) and docs/screenshots/console.png (the operator console with a queue), taken in Chromium
+ * `npm run screenshots`: docs/screenshots/chat.png (the SEED-1 refund offer with its Yes / No
+ * buttons, phone width) and docs/screenshots/console.png (the console with the ORD-7771 approval
+ * request open: the approve / deny buttons, the transcript, the statechart), taken in Chromium
  * against a fresh server with the offline model. Needs the web build (the npm script builds first).
  */
 import { mkdir } from 'node:fs/promises';
@@ -8,13 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ADMIN_TOKEN,
-  adminHeaders,
   apiConversation,
-  hasEndpoint,
+  approvalWaiting,
   launchBrowser,
   openTab,
   SEED_1,
-  SEED_VIP,
   startApp,
 } from '../test/browser/browser-harness.js';
 
@@ -28,30 +27,22 @@ async function main(): Promise<void> {
     const chat = await openTab(browser, app.url, { width: 390, height: 844 });
     await chat.page.getByLabel('Your message').fill(SEED_1);
     await chat.page.keyboard.press('Enter');
-    const yes = chat.page.getByRole('button', { name: 'Yes', exact: true });
-    const refunds = chat.page.getByRole('region', { name: 'Your refunds' });
-    const first = await Promise.race([
-      yes.waitFor({ timeout: 30_000 }).then(() => 'offer'),
-      refunds.waitFor({ timeout: 30_000 }).then(() => 'direct'),
-    ]);
-    if (first === 'offer') await yes.click();
-    await refunds.waitFor();
-    await chat.page.getByLabel('Your message').fill('Thanks! Did it go through?');
+    const offer = chat.page.getByRole('region', { name: /^Refund offer/ });
+    await offer.getByRole('button', { name: 'Yes', exact: true }).waitFor({ timeout: 30_000 });
+    await offer.getByRole('button', { name: 'No', exact: true }).waitFor();
     await chat.page.screenshot({ path: join(out, 'chat.png'), fullPage: true });
 
     await (await apiConversation(app.url)).send('This is unacceptable, I will call my lawyer about ORD-8842.');
-    await (await apiConversation(app.url)).send(SEED_VIP);
+    const vip = await approvalWaiting(app.url);
     await (await apiConversation(app.url)).send('Can I talk to a human please?');
-    const console_ = await openTab(browser, `${app.url}/console`, { width: 1280, height: 860 });
+    const console_ = await openTab(browser, `${app.url}/console`, { width: 1280, height: 900 });
     await console_.page.getByLabel('Operator token').fill(ADMIN_TOKEN);
     await console_.page.keyboard.press('Enter');
-    await console_.page.locator('tbody tr').nth(2).waitFor();
-    // Open the approval (ORD-7771) when the server has the operator views; the queue alone otherwise.
-    if (await hasEndpoint(app.url, '/api/operator/me', { headers: adminHeaders })) {
-      await console_.page.locator('tbody tr').nth(1).getByRole('button').click();
-      await console_.page.getByRole('heading', { name: 'Transcript' }).waitFor();
-      await console_.page.waitForTimeout(500);
-    }
+    await console_.page.getByRole('button', { name: new RegExp(`^Open conversation ${vip.id}`) }).click();
+    await console_.page.getByRole('button', { name: /^Approve refund of/ }).waitFor();
+    const chart = console_.page.getByRole('img', { name: /^Statechart/ });
+    await chart.waitFor();
+    await chart.evaluate((img: HTMLImageElement) => img.decode());
     await console_.page.screenshot({ path: join(out, 'console.png'), fullPage: true });
     process.stdout.write(`wrote ${join(out, 'chat.png')} and ${join(out, 'console.png')}\n`);
   } finally {

@@ -1,20 +1,23 @@
 /**
- * The chat page against the issue-13 contract with the API stubbed inside the page (the real
- * server only serves the page): a refund offer answered with Yes, operator messages and notices
- * arriving on the live stream, and resuming that stream with Last-Event-ID.
+ * The chat page with the API stubbed inside the page (the real server only serves the page), for
+ * what a real server does not do on cue: a live stream that closes and must resume with
+ * Last-Event-ID, messages arriving live before the view has them. The stubbed bodies are parsed
+ * with the API's own zod schemas first, so they cannot drift from the backend's contract.
  */
 import type { Browser, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConversationViewSchema, TurnResultSchema } from '../../src/api/schemas.js';
 import { launchBrowser, openTab, startApp, type App } from './browser-harness.js';
 
 const at = (s: number) => `2026-12-01T10:00:${String(s).padStart(2, '0')}.000Z`;
 const usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, modelCalls: 1 };
 const OFFER = 'I can refund $89.99 for order ORD-8842 to your original payment method. Shall I go ahead?';
 
-const ANA = { role: 'operator', author: 'Ana', text: 'Hi, I am Ana. The offer above is right.', at: at(4) };
+const JOINED = { role: 'system', text: 'Ana from our support team has joined the conversation.', at: at(3) } as const;
+const ANA = { role: 'operator', author: 'Ana', text: 'Hi, I am Ana. The offer above is right.', at: at(4) } as const;
 
 function view(refunded: boolean, anaSeen: boolean) {
-  return {
+  return ConversationViewSchema.parse({
     conversation_id: 'conv_mock',
     state: refunded ? 'resolved' : 'awaiting-confirmation',
     status: refunded ? 'resolved' : 'open',
@@ -23,7 +26,7 @@ function view(refunded: boolean, anaSeen: boolean) {
     messages: [
       { role: 'customer', text: 'My blender arrived broken, order ORD-8842, sarah@example.com', at: at(1) },
       { role: 'agent', text: OFFER, at: at(2) },
-      ...(anaSeen ? [ANA] : []),
+      ...(anaSeen ? [JOINED, ANA] : []),
       ...(refunded
         ? [
             { role: 'customer', text: 'Yes', at: at(10) },
@@ -40,12 +43,12 @@ function view(refunded: boolean, anaSeen: boolean) {
       : [],
     tickets: [],
     usage: { ...usage, turns: 1 },
-  };
+  });
 }
 
 const sse = (...events: string[]) => ({ status: 200, contentType: 'text/event-stream', body: events.join('') });
 
-describe('chat page, contract of issue 13 (stubbed API)', () => {
+describe('chat page (stubbed API)', () => {
   let browser: Browser;
   let app: App;
   beforeAll(async () => {
@@ -71,12 +74,12 @@ describe('chat page, contract of issue 13 (stubbed API)', () => {
       expect(headers.authorization).toBe('Bearer tok_mock');
       streams.push(headers['last-event-id'] ?? null);
       if (streams.length > 1) return route.fulfill(sse('retry: 60000\n\n'));
-      const joined = { role: 'system', text: 'A member of our team has joined the conversation.', at: at(3) };
+      // As src/api/live-stream.ts writes them: event, data, then id.
       await route.fulfill(
         sse(
           'retry: 100\n\n',
-          `id: 7\nevent: message\ndata: ${JSON.stringify(joined)}\n\n`,
-          `id: 8\nevent: message\ndata: ${JSON.stringify(ANA)}\n\n`,
+          `event: message\ndata: ${JSON.stringify({ ...JOINED, topic: 'takeover' })}\nid: 7\n\n`,
+          `event: message\ndata: ${JSON.stringify(ANA)}\nid: 8\n\n`,
         ),
       );
     });
@@ -85,7 +88,7 @@ describe('chat page, contract of issue 13 (stubbed API)', () => {
       refunded = true;
       await route.fulfill({
         status: 200,
-        json: {
+        json: TurnResultSchema.parse({
           conversation_id: 'conv_mock',
           reply: 'Done: $89.99 is on its way back for ORD-8842.',
           state: 'resolved',
@@ -93,7 +96,7 @@ describe('chat page, contract of issue 13 (stubbed API)', () => {
           events: [],
           usage,
           awaiting: null,
-        },
+        }),
       });
     });
     await page.evaluate(() =>
@@ -108,7 +111,7 @@ describe('chat page, contract of issue 13 (stubbed API)', () => {
 
     const transcript = page.getByRole('list', { name: 'Conversation' });
     await expect.poll(() => transcript.textContent()).toContain('Ana (support team)');
-    expect(await transcript.textContent()).toContain('A member of our team has joined the conversation.');
+    expect(await transcript.textContent()).toContain('Ana from our support team has joined the conversation.');
     await expect.poll(() => streams.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
     expect(streams.slice(0, 2)).toEqual(['5', '8']);
 
@@ -118,6 +121,7 @@ describe('chat page, contract of issue 13 (stubbed API)', () => {
     expect(await offer.count()).toBe(0);
     expect(await transcript.getByText('Yes', { exact: true }).count()).toBe(1);
     expect(await transcript.getByText('Ana (support team)').count()).toBe(1);
+    expect(await transcript.getByText(JOINED.text).count()).toBe(1);
     expect(await page.evaluate(() => JSON.parse(sessionStorage.getItem('support.chat') ?? '{}').lastEventId)).toBe('8');
     expect(tab.problems).toEqual([]);
     await tab.context.close();

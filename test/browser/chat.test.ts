@@ -6,17 +6,26 @@ import { adminHeaders, launchBrowser, openTab, SEED_1, startApp, type App, type 
 
 const ARTIFACTS = join(process.cwd(), 'dist', 'browser-tests');
 
-/** Waits for the turn to settle: an offer to answer, or the final reply. Clicks Yes on an offer. */
-async function acceptRefund(page: Page): Promise<'offer' | 'direct'> {
-  const yes = page.getByRole('button', { name: 'Yes', exact: true });
-  const refunded = page.getByRole('region', { name: 'Your refunds' });
-  const first = await Promise.race([
-    yes.waitFor({ timeout: 30_000 }).then(() => 'offer' as const),
-    refunded.waitFor({ timeout: 30_000 }).then(() => 'direct' as const),
-  ]);
-  if (first === 'offer') await yes.click();
-  await refunded.waitFor({ timeout: 30_000 });
-  return first;
+/**
+ * Confirmation is on by default: the SEED-1 message gets an offer of $89.99 for ORD-8842 with Yes
+ * and No, and nothing is refunded before Yes is clicked.
+ */
+async function acceptRefund(page: Page, app: App): Promise<void> {
+  const offer = page.getByRole('region', { name: 'Refund offer: $89.99 for order ORD-8842' });
+  const yes = offer.getByRole('button', { name: 'Yes', exact: true });
+  await yes.waitFor({ timeout: 30_000 });
+  expect(await offer.getByRole('button', { name: 'No', exact: true }).isVisible()).toBe(true);
+  expect(await refundsOf(app, 'ORD-8842')).toEqual([]);
+  await yes.click();
+  await page.getByRole('region', { name: 'Your refunds' }).waitFor({ timeout: 30_000 });
+  expect(await offer.count()).toBe(0);
+}
+
+async function refundsOf(app: App, orderId: string): Promise<Array<{ order_id: string; amount: number }>> {
+  const all = (await (await fetch(`${app.url}/api/refunds`, { headers: adminHeaders })).json()) as {
+    refunds: Array<{ order_id: string; amount: number }>;
+  };
+  return all.refunds.filter((r) => r.order_id === orderId);
 }
 
 describe('customer chat page', () => {
@@ -42,7 +51,7 @@ describe('customer chat page', () => {
     const { page } = tab;
     await page.getByLabel('Your message').fill(SEED_1);
     await page.getByRole('button', { name: 'Send' }).click();
-    await acceptRefund(page);
+    await acceptRefund(page, app);
 
     const transcript = page.getByRole('list', { name: 'Conversation' });
     await expect.poll(() => transcript.textContent()).toContain('$89.99');
@@ -52,10 +61,7 @@ describe('customer chat page', () => {
     expect(await transcript.getByText('You', { exact: true }).count()).toBeGreaterThanOrEqual(1);
 
     // Exactly one refund, of the system's amount, whatever the page did.
-    const all = (await (await fetch(`${app.url}/api/refunds`, { headers: adminHeaders })).json()) as {
-      refunds: Array<{ order_id: string; amount: number }>;
-    };
-    expect(all.refunds.filter((r) => r.order_id === 'ORD-8842')).toEqual([expect.objectContaining({ amount: 89.99 })]);
+    expect(await refundsOf(app, 'ORD-8842')).toEqual([expect.objectContaining({ amount: 89.99 })]);
 
     const before = await transcript.locator('li').allTextContents();
     await page.reload();
@@ -82,17 +88,12 @@ describe('customer chat page', () => {
     await page.keyboard.press('Enter');
     const yes = page.getByRole('button', { name: 'Yes', exact: true });
     const refunded = page.getByRole('region', { name: 'Your refunds' });
-    const first = await Promise.race([
-      yes.waitFor({ timeout: 30_000 }).then(() => 'offer'),
-      refunded.waitFor({ timeout: 30_000 }).then(() => 'direct'),
-    ]);
-    if (first === 'offer') {
-      // Reach Yes by Tab / Shift+Tab from the message box, and answer with Enter.
-      for (let i = 0; i < 8 && (await focused()) !== 'Yes'; i++) await page.keyboard.press('Shift+Tab');
-      expect(await focused()).toBe('Yes');
-      await page.keyboard.press('Enter');
-      await refunded.waitFor({ timeout: 30_000 });
-    }
+    await yes.waitFor({ timeout: 30_000 });
+    // Reach Yes by Shift+Tab from the message box, and answer with Enter.
+    for (let i = 0; i < 8 && (await focused()) !== 'Yes'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Yes');
+    await page.keyboard.press('Enter');
+    await refunded.waitFor({ timeout: 30_000 });
     // The buttons are all in the tab order: Send after the box, New conversation from the top.
     await page.getByLabel('Your message').focus();
     await page.keyboard.type('thanks!');
@@ -110,12 +111,20 @@ describe('customer chat page', () => {
     const { page } = tab;
     await page.getByLabel('Your message').fill(SEED_1);
     await page.keyboard.press('Enter');
-    await acceptRefund(page);
-    const widths = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
-    }));
-    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    const fits = async () => {
+      const widths = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
+      expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    };
+    const yes = page.getByRole('button', { name: 'Yes', exact: true });
+    await yes.waitFor({ timeout: 30_000 });
+    await fits(); // with the offer showing
+    const box = await yes.boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(375);
+    await acceptRefund(page, app);
+    await fits(); // with the refund showing
     const send = await page.getByRole('button', { name: 'Send' }).boundingBox();
     expect(send && send.x + send.width).toBeLessThanOrEqual(375);
     await page.screenshot({ path: join(ARTIFACTS, 'chat-375.png'), fullPage: true });

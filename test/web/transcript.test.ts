@@ -71,6 +71,28 @@ describe('chat transcript', () => {
     expect(texts(t)).toEqual(['customer:a', 'system:joined', 'operator:b']);
   });
 
+  it('shows a notice once when both the live stream and the view carry it', () => {
+    const t = new Transcript();
+    const mark = t.mark();
+    t.receive({ role: 'system', text: 'Ana from our support team has joined the conversation.', at: at(4) });
+    t.replace(
+      [
+        { role: 'customer', text: 'a human please', at: at(1) },
+        { role: 'system', text: 'Ana from our support team has joined the conversation.', at: at(4) },
+      ],
+      mark,
+    );
+    expect(texts(t)).toEqual([
+      'customer:a human please',
+      'system:Ana from our support team has joined the conversation.',
+    ]);
+    expect(
+      t.receive({ role: 'system', text: 'Ana from our support team has joined the conversation.', at: at(4) }),
+    ).toBe(false);
+    t.receive({ role: 'system', text: 'Ana has handed you back to the assistant.', at: at(6) });
+    expect(texts(t)).toHaveLength(3);
+  });
+
   it('recognises the streamed reply in the view despite whitespace differences', () => {
     const t = new Transcript();
     const before = t.counts();

@@ -33,6 +33,8 @@ function Offer(props: { state: ChatState; onAnswer: (answer: 'Yes' | 'No') => vo
         keep this page open: the answer will appear here.
       </p>
     );
+  if (awaiting?.kind === 'code')
+    return <p class="notice">We have emailed you a one-time code: type it in your next message.</p>;
   return null;
 }
 
@@ -59,10 +61,16 @@ function Refunds(props: { state: ChatState }) {
 }
 
 function StatusLine(props: { state: ChatState }) {
-  const { status, live } = props.state;
+  const { status, live, awaiting } = props.state;
+  const person = awaiting?.kind === 'person' ? awaiting.operator.trim() : null;
   return (
     <p class="status">
-      {status === 'escalated' ? 'A member of our support team will continue this conversation. ' : ''}
+      {person !== null
+        ? `${person ? `${person} from our support team` : 'A member of our support team'} is with you now. `
+        : ''}
+      {person === null && status === 'escalated' && awaiting?.kind !== 'approval'
+        ? 'A member of our support team will continue this conversation. '
+        : ''}
       {status === 'resolved' ? 'This conversation is resolved; you can still write to us. ' : ''}
       {live === 'retrying' ? 'Reconnecting for live updates…' : ''}
     </p>

@@ -152,7 +152,7 @@ export class ChatSession {
     this.set({
       state: view.state,
       status: view.status,
-      awaiting: view.awaiting ?? null,
+      awaiting: view.awaiting,
       refunds: [...processed, ...others],
     });
   }
@@ -205,17 +205,19 @@ export class ChatSession {
       else
         result = await readTurn(res.body, {
           onText: (delta) => current() && this.set({ streaming: (this.s.streaming ?? '') + delta }),
-          onState: (st) => current() && this.set({ state: st.state, status: st.status }),
+          onState: (st) => current() && this.set({ state: st.state, status: st.status ?? this.s.status }),
         });
       if (!current()) return;
       if (!result) throw new Error('stream ended early');
-      transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, before);
+      // While a person holds the conversation the assistant is silent: the turn's reply is empty.
+      if (result.reply.trim())
+        transcript.addPending({ role: 'agent', text: result.reply, at: new Date().toISOString() }, before);
       this.set({
         sending: false,
         streaming: null,
         state: result.state,
         status: result.status,
-        awaiting: result.awaiting ?? null,
+        awaiting: result.awaiting,
       });
       await this.refreshView().catch(() => {});
     } catch (error) {
@@ -286,7 +288,7 @@ export class ChatSession {
       if (message && this.transcript.receive(message)) this.set({});
     } else if (m.event === 'state') {
       const st = asState(data);
-      if (st) this.set({ state: st.state, status: st.status, awaiting: st.awaiting });
+      if (st) this.set({ state: st.state, status: st.status ?? this.s.status, awaiting: st.awaiting });
       this.scheduleRefresh();
     } else if (m.event === 'refund') {
       const refund = asRefund(data);

@@ -1,8 +1,9 @@
 /**
  * The customer's transcript, fed by three routes that may deliver the same message twice: the
  * conversation view (on load and after each turn), the live event stream, and the page itself
- * (the message just sent, the reply just streamed). Server messages are identified by
- * role + time + text; the page's own ones stay "pending" until the server's copy arrives.
+ * (the message just sent, the reply just streamed). Server messages (notices included) are
+ * identified by role + time + text: the live event's `at` and the view's are the same stored
+ * event's `createdAt`. The page's own ones stay "pending" until the server's copy arrives.
  */
 import type { ChatMessage } from '../shared/contract.js';
 
@@ -25,7 +26,6 @@ const textKey = (m: ChatMessage) => `${m.role}|${m.text.replace(/\s+/g, ' ').tri
 
 export class Transcript {
   private history: ChatMessage[] = [];
-  private notices: ChatMessage[] = [];
   private keys = new Set<string>();
   private pending: Pending[] = [];
   /** Every live message, so a view fetched meanwhile does not drop one it had not seen yet. */
@@ -40,7 +40,7 @@ export class Transcript {
   /** The server's full list (the view), plus live messages that arrived after `mark` and it lacks. */
   replace(messages: ChatMessage[], mark: number): void {
     const keys = new Set(messages.map(keyOf));
-    const extras = this.live.slice(mark).filter((m) => m.role !== 'system' && !keys.has(keyOf(m)));
+    const extras = this.live.slice(mark).filter((m) => !keys.has(keyOf(m)));
     this.history = [...messages, ...extras];
     this.keys = new Set(this.history.map(keyOf));
     this.reconcile();
@@ -50,11 +50,6 @@ export class Transcript {
   receive(message: ChatMessage): boolean {
     const key = keyOf(message);
     this.live.push(message);
-    if (message.role === 'system') {
-      if (this.notices.some((n) => keyOf(n) === key)) return false;
-      this.notices.push(message);
-      return true;
-    }
     if (this.keys.has(key)) return false;
     this.keys.add(key);
     this.history.push(message);
@@ -91,9 +86,9 @@ export class Transcript {
     this.pending = this.pending.filter((p) => (counts.get(textKey(p)) ?? 0) <= p.prior);
   }
 
-  /** What to show, oldest first: server messages and notices by time, then the pending ones. */
+  /** What to show, oldest first: server messages by time (ties in arrival order), then the pending ones. */
   entries(): Entry[] {
-    const server = [...this.history, ...this.notices]
+    const server = this.history
       .map((m, i) => ({ m, i }))
       .sort((a, b) => (a.m.at < b.m.at ? -1 : a.m.at > b.m.at ? 1 : a.i - b.i))
       .map(({ m }) => ({ ...m, key: keyOf(m), pending: false }));

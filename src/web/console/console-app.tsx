@@ -1,7 +1,7 @@
 /** The operator console page: sign-in, the queue, one conversation. */
 import { useState } from 'preact/hooks';
 import type { QueueItem } from '../shared/contract.js';
-import { formatWait } from '../shared/format.js';
+import { formatUsd, formatWait } from '../shared/format.js';
 import { useNow, useStore } from '../shared/hooks.js';
 import type { ConsoleSession, ConsoleState } from './console-session.js';
 import { ConversationPanel } from './conversation-panel.js';
@@ -25,8 +25,12 @@ function SignIn(props: { session: ConsoleSession; s: ConsoleState }) {
           autocomplete="off"
           value={token}
           onInput={(e) => setToken(e.currentTarget.value)}
-          aria-describedby={props.s.signInError ? 'signin-error' : undefined}
+          aria-describedby={props.s.signInError ? 'token-hint signin-error' : 'token-hint'}
         />
+        <p id="token-hint" class="hint">
+          Your own token (<code>npm run operator -- add &lt;name&gt; --role agent|supervisor</code>) or the server's{' '}
+          <code>SUPPORT_ADMIN_TOKEN</code> (the supervisor admin). It is kept for this tab only.
+        </p>
         <button type="submit" disabled={props.s.signingIn}>
           {props.s.signingIn ? 'Signing in…' : 'Sign in'}
         </button>
@@ -40,11 +44,14 @@ function SignIn(props: { session: ConsoleSession; s: ConsoleState }) {
   );
 }
 
-const KIND_WORDS: Record<QueueItem['kind'], string> = {
-  ticket: 'ticket',
-  approval: 'needs approval',
-  takeover: 'held by a person',
-};
+function kindWords(item: QueueItem): string {
+  if (item.kind === 'approval')
+    return item.approval
+      ? `needs approval: ${formatUsd(item.approval.amount)} for ${item.approval.order_id}`
+      : 'needs approval';
+  if (item.kind === 'takeover') return item.operator ? `held by ${item.operator}` : 'held by a person';
+  return item.ticket_id ? `ticket ${item.ticket_id}` : 'ticket';
+}
 
 function Queue(props: { session: ConsoleSession; s: ConsoleState }) {
   const { session, s } = props;
@@ -53,7 +60,6 @@ function Queue(props: { session: ConsoleSession; s: ConsoleState }) {
   return (
     <section class="queue" aria-labelledby="queue-title">
       <h2 id="queue-title">Queue ({s.queue.length})</h2>
-      {s.queueSource === 'tickets' ? <p class="hint">This server has no queue endpoint: showing its tickets.</p> : null}
       {s.queueError ? (
         <p class="error" role="alert">
           {s.queueError}
@@ -88,7 +94,7 @@ function Queue(props: { session: ConsoleSession; s: ConsoleState }) {
                     {item.reason}
                     <span class="kind">
                       {' '}
-                      · {KIND_WORDS[item.kind]} · {item.conversation_id.slice(0, 13)}
+                      · {kindWords(item)} · {item.conversation_id.slice(0, 13)}
                     </span>
                   </td>
                   <td>{formatWait(item.wait_seconds + elapsed)}</td>
@@ -122,8 +128,7 @@ export function ConsoleApp(props: { session: ConsoleSession }) {
         {s.me ? (
           <div class="actions">
             <span class="who-am-i">
-              Signed in as {s.me.name}
-              {s.me.role ? ` (${s.me.role})` : ''}
+              Signed in as {s.me.name} ({s.me.role})
             </span>
             <button type="button" class="secondary" onClick={() => session.signOut()}>
               Sign out

@@ -2,31 +2,26 @@
  * The operator console's state: sign-in, the queue (polled), one open conversation followed
  * live (its view and statechart refetched on each event), and the operator's actions.
  */
-import type { OperatorEvent, OperatorMe, OperatorView, QueueItem, Ticket } from '../shared/contract.js';
+import type { OperatorEvent, OperatorMe, OperatorView, QueueItem } from '../shared/contract.js';
 import { call, callJson, isStatus } from '../shared/http.js';
 import { followEvents, type LiveStatus } from '../shared/sse.js';
 import { load, save } from '../shared/storage.js';
-import { DONE, describeOperatorFailure, operatorRequest, path, ticketsAsQueue, type Action } from './operator-api.js';
+import { DONE, describeOperatorFailure, operatorRequest, path, type Action } from './operator-api.js';
 
 export type { Action };
 
 const TOKEN_KEY = 'support.operator.token';
 const QUEUE_POLL_MS = 4000;
 
-/** The signed-in operator; `role` is null when the server cannot say (no /api/operator/me yet). */
-export type Me = Omit<OperatorMe, 'role'> & { role: OperatorMe['role'] | null };
-
 export interface ConsoleState {
   token: string | null;
-  me: Me | null;
+  me: OperatorMe | null;
   signingIn: boolean;
   signInError: string | null;
   queue: QueueItem[];
   /** Epoch ms of the queue's fetch: wait times count on from there. */
   queueAt: number;
   queueError: string | null;
-  /** 'tickets' while the server has no /api/operator/queue (older backend): the tickets stand in. */
-  queueSource: 'queue' | 'tickets';
   selected: string | null;
   view: OperatorView | null;
   viewError: string | null;
@@ -46,7 +41,6 @@ export class ConsoleSession {
     queue: [],
     queueAt: 0,
     queueError: null,
-    queueSource: 'queue',
     selected: null,
     view: null,
     viewError: null,
@@ -60,6 +54,9 @@ export class ConsoleSession {
   private poll: ReturnType<typeof setInterval> | null = null;
   private live: AbortController | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Requests are numbered so an older answer that arrives late never replaces a newer one. */
+  private viewSeq = 0;
+  private chartSeq = 0;
 
   get state(): ConsoleState {
     return this.s;
@@ -85,7 +82,7 @@ export class ConsoleSession {
     if (!token) return this.set({ signInError: 'Enter your operator token.' });
     this.set({ signingIn: true, signInError: null });
     try {
-      const me = await this.whoAmI(token);
+      const me = await callJson<OperatorMe>('/api/operator/me', { token });
       save(TOKEN_KEY, token);
       this.set({ token, me, signingIn: false });
       await this.refreshQueue();
@@ -93,17 +90,6 @@ export class ConsoleSession {
     } catch (error) {
       save(TOKEN_KEY, null);
       this.set({ signingIn: false, signInError: describeOperatorFailure(error) });
-    }
-  }
-
-  private async whoAmI(token: string): Promise<Me> {
-    try {
-      return await callJson<OperatorMe>('/api/operator/me', { token });
-    } catch (error) {
-      if (!isStatus(error, 404)) throw error;
-      // A server without /api/operator/me: the token is good if it opens the ticket list.
-      await call('/api/tickets', { token });
-      return { name: 'operator', role: null };
     }
   }
 
@@ -119,19 +105,10 @@ export class ConsoleSession {
     const token = this.s.token;
     if (!token) return;
     try {
-      let items: QueueItem[];
-      let source: ConsoleState['queueSource'] = 'queue';
-      try {
-        items = (await callJson<{ items: QueueItem[] }>('/api/operator/queue', { token })).items;
-      } catch (error) {
-        if (!isStatus(error, 404)) throw error;
-        const { tickets } = await callJson<{ tickets: Ticket[] }>('/api/tickets', { token });
-        items = ticketsAsQueue(tickets, Date.now());
-        source = 'tickets';
-      }
+      const { items } = await callJson<{ items: QueueItem[] }>('/api/operator/queue', { token });
+      // The API sends them oldest first; sorted again so the page never depends on it.
       const oldestFirst = [...items].sort((a, b) => Date.parse(a.waiting_since) - Date.parse(b.waiting_since));
-      if (this.s.token === token)
-        this.set({ queue: oldestFirst, queueAt: Date.now(), queueError: null, queueSource: source });
+      if (this.s.token === token) this.set({ queue: oldestFirst, queueAt: Date.now(), queueError: null });
     } catch (error) {
       if (isStatus(error, 401)) return this.signOut();
       this.set({ queueError: `The queue could not be refreshed. ${describeOperatorFailure(error)}` });
@@ -153,7 +130,8 @@ export class ConsoleSession {
       signal: controller.signal,
       onStatus: (live) => !controller.signal.aborted && this.set({ live }),
       onMessage: () => this.scheduleRefresh(),
-      onRejected: (status) => (status === 404 ? 60_000 : status === 401 || status === 403 ? null : 5000),
+      // 404: the conversation is gone (or operators were switched off); 401/403: the token no longer opens it.
+      onRejected: (status) => (status === 404 || status === 401 || status === 403 ? null : 5000),
     });
   }
 
@@ -167,8 +145,9 @@ export class ConsoleSession {
     this.set({ selected: null, view: null, chartUrl: null, live: 'off' });
   }
 
+  /** After a live event: the view, the statechart and the queue again (one refresh per burst of events, 150 ms after its first). */
   private scheduleRefresh(): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
       void this.refreshView();
@@ -179,9 +158,10 @@ export class ConsoleSession {
   async refreshView(): Promise<void> {
     const { token, selected } = this.s;
     if (!token || !selected) return;
+    const seq = ++this.viewSeq;
     try {
       const view = await callJson<OperatorView>(path(selected), { token });
-      if (this.s.selected === selected) this.set({ view, viewError: null });
+      if (this.s.selected === selected && seq === this.viewSeq) this.set({ view, viewError: null });
     } catch (error) {
       if (this.s.selected === selected)
         this.set({ viewError: `This conversation could not be opened. ${describeOperatorFailure(error)}` });
@@ -191,10 +171,11 @@ export class ConsoleSession {
   }
 
   private async refreshChart(token: string, id: string): Promise<void> {
+    const seq = ++this.chartSeq;
     try {
       const res = await call(path(id, '/chart.svg'), { token, accept: 'image/svg+xml' });
       const url = URL.createObjectURL(await res.blob());
-      if (this.s.selected !== id) return URL.revokeObjectURL(url);
+      if (this.s.selected !== id || seq !== this.chartSeq) return URL.revokeObjectURL(url);
       if (this.s.chartUrl) URL.revokeObjectURL(this.s.chartUrl);
       this.set({ chartUrl: url });
     } catch {
@@ -210,7 +191,9 @@ export class ConsoleSession {
     const request = operatorRequest(action);
     try {
       const view = await callJson<OperatorView>(path(selected, request.rest), { token, body: request.body });
+      ++this.viewSeq; // this answer is newer than any view request still in flight
       if (this.s.selected === selected) this.set({ view, busy: null, actionNotice: DONE[action.event] });
+      else this.set({ busy: null });
       void this.refreshChart(token, selected);
       void this.refreshQueue();
     } catch (error) {

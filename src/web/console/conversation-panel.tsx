@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { MessageItem } from '../shared/components.js';
 import type { OperatorView } from '../shared/contract.js';
-import { formatTime, formatUsd } from '../shared/format.js';
+import { formatDateTime, formatTime, formatUsd } from '../shared/format.js';
 import type { Action, ConsoleSession, ConsoleState } from './console-session.js';
 
 function ApprovalCard(props: { view: OperatorView; s: ConsoleState; act: (a: Action) => void }) {
@@ -11,31 +11,38 @@ function ApprovalCard(props: { view: OperatorView; s: ConsoleState; act: (a: Act
   const approval = view.approval;
   if (!approval) return null;
   const what = `${formatUsd(approval.amount)} for order ${approval.order_id}`;
-  const base = {
-    requestId: approval.request_id,
-    digest: approval.digest,
-    ...(note.trim() ? { note: note.trim() } : {}),
-  };
+  const canApprove = view.allowed.includes('operator.approve');
+  const canDeny = view.allowed.includes('operator.deny');
+  const base = { requestId: approval.request_id, digest: approval.digest };
+  const denyNote = note.trim() ? { note: note.trim() } : {};
   return (
     <div class="card approval">
       <h3>Refund approval: {what}</h3>
       <p>
-        Request {approval.request_id}; decide before {formatTime(approval.deadline)}.
+        Reason {approval.reason}; request {approval.request_id}
+        {approval.ticket_id ? `, ticket ${approval.ticket_id}` : ''}; decide before{' '}
+        <time dateTime={approval.deadline}>{formatDateTime(approval.deadline)}</time>.
       </p>
-      <label for="approval-note">Note (optional)</label>
-      <input id="approval-note" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+      {canApprove || canDeny ? (
+        <>
+          <label for="approval-note">Note for the customer (optional, sent with a denial)</label>
+          <input id="approval-note" value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        </>
+      ) : (
+        <p class="notice">A supervisor decides this request.</p>
+      )}
       <div class="actions">
-        {view.allowed.includes('operator.approve') ? (
+        {canApprove ? (
           <button type="button" disabled={s.busy !== null} onClick={() => act({ event: 'operator.approve', ...base })}>
             Approve refund of {what}
           </button>
         ) : null}
-        {view.allowed.includes('operator.deny') ? (
+        {canDeny ? (
           <button
             type="button"
             class="danger"
             disabled={s.busy !== null}
-            onClick={() => act({ event: 'operator.deny', ...base })}
+            onClick={() => act({ event: 'operator.deny', ...base, ...denyNote })}
           >
             Deny refund of {what}
           </button>
@@ -84,9 +91,7 @@ function Actions(props: { view: OperatorView; s: ConsoleState; act: (a: Action) 
     <section class="panel-actions" aria-labelledby="actions-title">
       <h3 id="actions-title">Actions</h3>
       {!any ? <p class="notice">Nothing can be done by a person in this state.</p> : null}
-      {allowed.has('operator.approve') || allowed.has('operator.deny') ? (
-        <ApprovalCard view={view} s={s} act={act} />
-      ) : null}
+      <ApprovalCard view={view} s={s} act={act} />
       <div class="actions">
         {simple('operator.takeover', 'Take over')}
         {simple('operator.handback', 'Hand back to the assistant')}
@@ -144,6 +149,32 @@ function Proposals(props: { view: OperatorView }) {
   );
 }
 
+function Facts(props: { view: OperatorView }) {
+  const { customer, escalation } = props.view;
+  if (!customer && !escalation) return null;
+  return (
+    <dl class="facts">
+      {customer ? (
+        <>
+          <dt>Customer</dt>
+          <dd>
+            {customer.name} &lt;{customer.email}&gt;, account {customer.status}
+          </dd>
+        </>
+      ) : null}
+      {escalation ? (
+        <>
+          <dt>Escalation</dt>
+          <dd>
+            <span class={`prio prio-${escalation.priority}`}>{escalation.priority}</span> {escalation.reason}
+            {escalation.ticket_id ? ` (ticket ${escalation.ticket_id})` : ''}: {escalation.summary}
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
 export function ConversationPanel(props: { session: ConsoleSession; s: ConsoleState }) {
   const { session, s } = props;
   const act = (a: Action) => void session.act(a);
@@ -173,6 +204,7 @@ export function ConversationPanel(props: { session: ConsoleSession; s: ConsoleSt
             {view.takeover ? `, held by ${view.takeover.operator} since ${formatTime(view.takeover.since)}` : ''}.
             {s.live === 'retrying' ? ' Reconnecting for live updates…' : ''}
           </p>
+          <Facts view={view} />
           <Actions view={view} s={s} act={act} />
           <section aria-labelledby="transcript-title">
             <h3 id="transcript-title">Transcript</h3>
@@ -185,7 +217,13 @@ export function ConversationPanel(props: { session: ConsoleSession; s: ConsoleSt
           <section aria-labelledby="chart-title">
             <h3 id="chart-title">Statechart</h3>
             {s.chartUrl ? (
-              <img class="chart" src={s.chartUrl} alt={`Statechart of this conversation, now in state ${view.state}`} />
+              <a href={s.chartUrl} target="_blank" rel="noopener" title="Open the statechart full size">
+                <img
+                  class="chart"
+                  src={s.chartUrl}
+                  alt={`Statechart of this conversation, now in state ${view.state}`}
+                />
+              </a>
             ) : (
               <p class="notice">The statechart is not available.</p>
             )}

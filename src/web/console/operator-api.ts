@@ -1,5 +1,5 @@
 /** The operator API's requests and answers in words (the console's session uses them). */
-import type { OperatorEvent, QueueItem, Ticket } from '../shared/contract.js';
+import type { OperatorEvent } from '../shared/contract.js';
 import { ApiError, NetworkError } from '../shared/http.js';
 
 export type Action =
@@ -30,9 +30,11 @@ export function describeOperatorFailure(error: unknown, event?: OperatorEvent): 
   if (error instanceof NetworkError) return 'Could not reach the server. Check the connection and try again.';
   if (!(error instanceof ApiError)) return 'Something went wrong in this page.';
   if (error.status === 409) {
+    // The machine's reason is client-safe (problem+json) and says why: "admin is already handling …".
+    const why = error.detail ? ` ${error.detail.replace(/\.?$/, '.')}` : '';
     const now = (error.allowed ?? []).map((a) => EVENT_WORDS[a] ?? a);
-    const possible = now.length ? ` Possible now: ${now.join(', ')}.` : '';
-    return `The conversation has moved on: that is not possible now.${possible}`;
+    const possible = now.length ? ` Possible now: ${now.join(', ')}.` : ' Nothing can be done now.';
+    return `The conversation has moved on: that is not possible now.${why}${possible}`;
   }
   if (error.status === 403)
     return event === 'operator.approve' || event === 'operator.deny'
@@ -45,21 +47,6 @@ export function describeOperatorFailure(error: unknown, event?: OperatorEvent): 
 }
 
 export const path = (id: string, rest = '') => `/api/operator/conversations/${encodeURIComponent(id)}${rest}`;
-
-export function ticketsAsQueue(tickets: Ticket[], now: number): QueueItem[] {
-  const priority = (p: string): QueueItem['priority'] => (p === 'P1' || p === 'P2' ? p : 'P3');
-  return tickets.map((t) => ({
-    conversation_id: t.conversation_id,
-    kind: 'ticket',
-    priority: priority(t.priority),
-    reason: t.reason,
-    state: '',
-    waiting_since: t.created_at,
-    wait_seconds: Math.max(0, (now - Date.parse(t.created_at)) / 1000),
-    ticket_id: t.ticket_id,
-    approval: null,
-  }));
-}
 
 /** The path (under the conversation) and body of an operator action. */
 export function operatorRequest(action: Action): { rest: string; body: object } {

@@ -22,6 +22,14 @@ export function formatTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** "Dec 2, 14:05" in the reader's locale; the ISO string when it cannot be parsed. */
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
 /** Who said it, in words; `you` is what the reader is called (the customer or the operator). */
 export function speaker(message: Pick<ChatMessage, 'role' | 'author'>, view: 'customer' | 'operator'): string {
   switch (message.role) {

@@ -25,17 +25,22 @@ export function asMessage(v: unknown): ChatMessage | null {
   return message;
 }
 
+/** Every member of the API's Awaiting union; anything else is "waiting for nothing". */
 export function asAwaiting(v: unknown): Awaiting {
-  if (!isRecord(v) || typeof v.order_id !== 'string' || typeof v.amount !== 'number') return null;
+  if (!isRecord(v)) return null;
+  if (v.kind === 'code') return { kind: 'code' };
+  if (v.kind === 'person') return { kind: 'person', operator: typeof v.operator === 'string' ? v.operator : '' };
+  if (typeof v.order_id !== 'string' || typeof v.amount !== 'number') return null;
   if (v.kind === 'confirmation' && typeof v.text === 'string' && typeof v.offer_id === 'string')
     return { kind: 'confirmation', offer_id: v.offer_id, order_id: v.order_id, amount: v.amount, text: v.text };
-  if (v.kind === 'approval') return { kind: 'approval', order_id: v.order_id, amount: v.amount };
+  if (v.kind === 'approval' && typeof v.request_id === 'string')
+    return { kind: 'approval', order_id: v.order_id, amount: v.amount, request_id: v.request_id };
   return null;
 }
 
 export function asState(v: unknown): StateEvent | null {
-  if (!isRecord(v) || typeof v.state !== 'string' || !isStatus(v.status)) return null;
-  return { state: v.state, status: v.status, awaiting: asAwaiting(v.awaiting) };
+  if (!isRecord(v) || typeof v.state !== 'string') return null;
+  return { state: v.state, status: isStatus(v.status) ? v.status : null, awaiting: asAwaiting(v.awaiting) };
 }
 
 export function asRefund(v: unknown): RefundEvent | null {
