@@ -60,6 +60,7 @@ const schema = z.object({
     .regex(/^wss?:\/\//, 'SUPPORT_INSPECT must be a ws:// or wss:// URL of an inspector relay (npm run inspect)')
     .optional(),
   SUPPORT_LIVE_POLL_MS: int(1000, 50),
+  SUPPORT_CONVERSATION_TTL_DAYS: int(30, 0),
   SUPPORT_APPROVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   // quotas (src/limits): per client address and per conversation; shared through the database
   SUPPORT_RATE_CONVERSATIONS: rate('30/60s'),

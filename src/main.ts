@@ -138,6 +138,7 @@ export async function assemble(
     confirmRefunds: config.SUPPORT_CONFIRM_REFUNDS === 'always',
     verification: config.SUPPORT_VERIFICATION,
     approvalHours: config.SUPPORT_APPROVAL_HOURS,
+    conversationTtlDays: config.SUPPORT_CONVERSATION_TTL_DAYS,
     maxModelCalls: config.SUPPORT_MAX_MODEL_CALLS,
     turnTimeoutMs: config.SUPPORT_TURN_TIMEOUT_MS,
     effectClaimMs: config.SUPPORT_EFFECT_CLAIM_MS,

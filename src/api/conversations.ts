@@ -53,6 +53,19 @@ const createConversationRoute = createRoute({
   },
 });
 
+const endConversationRoute = createRoute({
+  method: 'delete',
+  path: '/api/conversations/{id}',
+  tags: ['conversations'],
+  summary: 'End the conversation: its token is revoked (the record of what happened is kept)',
+  security,
+  request: { params: ParamsSchema, headers: AuthHeadersSchema },
+  responses: {
+    204: { description: 'Ended; the token opens nothing any more' },
+    404: problemEntry('No such conversation, or the token does not open it'),
+  },
+});
+
 const sendMessageRoute = createRoute({
   method: 'post',
   path: '/api/conversations/{id}/messages',
@@ -138,6 +151,12 @@ export function registerConversationRoutes(
     await guard.newConversation(c);
     // a response that carries a new token is never cached
     return c.json(await runtime.createConversation(), 201, { 'Cache-Control': 'no-store' });
+  });
+
+  app.openapi(endConversationRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    await runtime.revokeConversation(id, conversationToken(c.req.valid('header').authorization));
+    return c.body(null, 204);
   });
 
   app.openapi(conversationEventsRoute, async (c) => {

@@ -56,6 +56,8 @@ export interface RuntimeOptions {
   verification?: 'email' | 'code';
   /** I14: hours a supervisor has to approve a request (default 24). */
   approvalHours?: number;
+  /** Idle conversations (and their tokens) are purged by the sweep after this many days; 0 keeps them. */
+  conversationTtlDays?: number;
   fault?: (point: FaultPoint) => void;
   /** Where a conversation the sweep could not finish is reported (default: stderr). */
   onSweepError?: (conversationId: string, error: unknown) => void;
@@ -327,6 +329,11 @@ export function createRuntime(options: RuntimeOptions) {
     async authoriseToken(id: string, token: string): Promise<void> {
       await authoriseRecord(id, token);
     },
+    /** The customer ends the conversation: its token opens nothing any more (the log and records stay). */
+    async revokeConversation(id: string, token: string): Promise<void> {
+      await authoriseRecord(id, token);
+      await store.revokeToken(id);
+    },
     async getConversation(id: string, token: string): Promise<ConversationView> {
       return buildConversationView(await authorise(id, token), { backends, sanitizer, toolset });
     },
@@ -404,6 +411,8 @@ export function createRuntime(options: RuntimeOptions) {
             onSweepError(due.id, error);
           }
         }
+        const ttlDays = options.conversationTtlDays ?? 30;
+        if (ttlDays > 0) await store.purgeIdle(iso(-ttlDays * 86_400_000));
         return ran;
       } finally {
         sweeping = false;

@@ -261,6 +261,24 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       );
       return rows.map(toConversation);
     },
+    async revokeToken(id) {
+      const { changes } = await db.run('UPDATE conversations SET token_hash = ? WHERE id = ?', [`revoked:${iso()}`, id]);
+      return changes === 1;
+    },
+    async purgeIdle(before) {
+      const idle = `SELECT c.id FROM conversations c WHERE c.updated_at < ?
+        AND COALESCE(c.state, '') NOT IN ('escalated', 'awaiting-approval', 'human-active', 'refund-pending', 'refund-reconciling')
+        AND NOT EXISTS (SELECT 1 FROM effects e WHERE e.conversation_id = c.id AND e.status = 'pending')`;
+      return db.tx(async (q) => {
+        const ids = (await q.all<Row>(idle, [before])).map((r) => String(r.id));
+        if (ids.length === 0) return 0;
+        const marks = ids.map(() => '?').join(', ');
+        // effect outcomes are the audit of money movements: they stay (refunds and tickets live in their own tables)
+        await q.run(`DELETE FROM events WHERE conversation_id IN (${marks}) AND kind <> 'effect'`, ids);
+        await q.run(`DELETE FROM conversations WHERE id IN (${marks})`, ids);
+        return ids.length;
+      });
+    },
     async listConversationIds() {
       const rows = await db.all<Row>('SELECT id FROM conversations ORDER BY created_at, id');
       return rows.map((r) => String(r.id));

@@ -135,6 +135,13 @@ export interface ConversationStore {
   /** Conversations by state (the operators' queue) or due for the sweep (`wakeAt` passed). */
   listConversations(filter: { states?: string[]; dueBefore?: string; limit?: number }): Promise<ConversationRecord[]>;
   listConversationIds(): Promise<string[]>;
+  /** Makes the conversation's token open nothing any more (the customer ended it). */
+  revokeToken(id: string): Promise<boolean>;
+  /**
+   * Deletes conversations idle since `before` (not waiting for a person, no effect pending) with their
+   * tokens and logs; the audit of money movements (effect outcomes), refunds and tickets are kept.
+   */
+  purgeIdle(before: string): Promise<number>;
   getEffect(idempotencyKey: string): Promise<EffectRecord | null>;
   listPendingEffects(conversationId?: string): Promise<EffectRecord[]>;
   /** Claims a pending effect for execution: exclusive until `until`, whoever asks (use a fresh holder per attempt). */

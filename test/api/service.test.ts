@@ -43,6 +43,7 @@ describe('GET /api/openapi.json', () => {
         'POST /api/conversations/{id}/messages',
         'GET /api/conversations/{id}',
         'GET /api/conversations/{id}/events',
+        'DELETE /api/conversations/{id}',
         'GET /api/refunds',
         'GET /api/tickets',
         'GET /api/operator/me',
