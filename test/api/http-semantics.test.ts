@@ -44,7 +44,7 @@ describe('a known path with the wrong method', () => {
       ['GET', '/api/chat', 'POST'],
       ['POST', '/api/health', 'GET, HEAD'],
       ['PUT', '/api/conversations/conv_1/messages', 'POST'],
-      ['DELETE', '/api/conversations/conv_1', 'GET, HEAD'],
+      ['POST', '/api/conversations/conv_1', 'GET, HEAD, DELETE'],
       ['POST', '/api/refunds', 'GET, HEAD'],
     ];
     for (const [method, path, allow] of cases) {
