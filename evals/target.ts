@@ -15,6 +15,7 @@ import type { Model } from '../src/models/types.js';
 import { centsToUsdNumber } from '../src/money.js';
 import { DEFAULT_POLICY } from '../src/policy.js';
 import { defaultEffects } from '../src/effects/catalog.js';
+import type { ConversationStore } from '../src/store/types.js';
 import { defaultTools } from '../src/tools/catalog.js';
 import { createRuntime, type ConversationView, type RefundView, type TicketView } from '../src/runtime/runtime.js';
 import type { TurnEvent, TurnResult } from '../src/runtime/types.js';
@@ -115,6 +116,8 @@ export interface InProcessOptions {
   maxModelCalls?: number;
   /** I13: ask the customer to confirm each refund (SUPPORT_CONFIRM_REFUNDS; default true). */
   confirmRefunds?: boolean;
+  /** Called with each scenario's store before it is thrown away (e.g. the replay regression check). */
+  beforeClose?: (store: ConversationStore) => Promise<void>;
 }
 
 /** Runs each scenario on its own temp SQLite store with the demo data and a fixed clock. */
@@ -172,6 +175,7 @@ export function inProcessTarget(options: InProcessOptions): Target {
         refunds: () => runtime.listRefunds(),
         tickets: () => runtime.listTickets(),
         async close() {
+          await options.beforeClose?.(runtime.store);
           await db.close().catch(() => {});
           rmSync(dir, { recursive: true, force: true });
         },

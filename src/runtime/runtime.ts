@@ -164,9 +164,12 @@ export function createRuntime(options: RuntimeOptions) {
 
   /** Unknown and not-yours both answer 404, after the same work. */
   async function authoriseRecord(id: string, token: string) {
+    // an unknown id and a wrong token do the same work (one indexed read, one comparison): no timing oracle
+    const stored = await store.getTokenHash(id);
+    const matches = sameHash(stored ?? DUMMY_HASH, sha256(token));
+    if (stored === null || !matches) throw new NotFoundError();
     const record = await store.getConversation(id);
-    const matches = sameHash(record?.tokenHash ?? DUMMY_HASH, sha256(token));
-    if (!record || !matches) throw new NotFoundError();
+    if (!record) throw new NotFoundError();
     return record;
   }
 

@@ -167,6 +167,10 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       const rows = await db.all<Row>('SELECT * FROM conversations WHERE id = ?', [id]);
       return rows[0] ? toConversation(rows[0]) : null;
     },
+    async getTokenHash(id) {
+      const rows = await db.all<Row>('SELECT token_hash FROM conversations WHERE id = ?', [id]);
+      return rows[0] ? String(rows[0].token_hash) : null;
+    },
     async getVersion(id) {
       const rows = await db.all<Row>('SELECT version FROM conversations WHERE id = ?', [id]);
       return rows[0] ? Number(rows[0].version) : null;

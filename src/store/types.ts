@@ -121,6 +121,8 @@ export interface ConversationStore {
   readonly description: string;
   createConversation(record: NewConversation): Promise<void>;
   getConversation(id: string): Promise<ConversationRecord | null>;
+  /** The token hash only: authorisation reads no more of a conversation than this until the token matched. */
+  getTokenHash(id: string): Promise<string | null>;
   /** The current version only (cheap: tells a turn whether someone else committed meanwhile). */
   getVersion(id: string): Promise<number | null>;
   /** Takes the turn lease if free or expired. */

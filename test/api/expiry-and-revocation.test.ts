@@ -57,3 +57,22 @@ describe('conversation tokens', () => {
     expect(effects).toEqual(['effect']);
   });
 });
+
+describe('an unknown conversation id and a wrong token', () => {
+  it('do the same work: a wrong token never reads the conversation (the audit measured the difference)', async () => {
+    fx = await buildApi(createOfflineModel());
+    const c = await startConversation(fx.app);
+    const store = fx.h.runtime.store;
+    const reads: string[] = [];
+    const original = store.getConversation.bind(store);
+    store.getConversation = async (id) => {
+      reads.push(id);
+      return original(id);
+    };
+    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer('wrong-token') })).status).toBe(404);
+    expect((await fx.app.request('/api/conversations/conv_nobody', { headers: bearer('wrong-token') })).status).toBe(404);
+    expect(reads).toEqual([]);
+    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) })).status).toBe(200);
+    expect(reads).toEqual([c.conversation_id]);
+  });
+});

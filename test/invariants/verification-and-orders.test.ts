@@ -188,3 +188,26 @@ describe('I1 the customer’s own email', () => {
     expect(c.result.state).toBe('unverified');
   });
 });
+
+describe('I5 another customer’s order cannot be detected', () => {
+  it('answers a lookup of another customer’s order with the same words as an unknown order, and no instruction to the model', async () => {
+    h = await createHarness(
+      scriptedModel([
+        [toolUse('get_customer', { email: 'marcus@example.com' }), toolUse('lookup_order', { order_id: 'ORD-0000' })],
+        [toolUse('lookup_order', { order_id: 'ORD-8842' })],
+        [text('ok')],
+      ]),
+    );
+    const c = await chatOnce(h, 'marcus@example.com here, orders ORD-0000 and ORD-8842');
+    const results = c.result.events.filter((e) => e.type === 'tool_result' && e.name === 'lookup_order');
+    const shown = results.map((e) => JSON.stringify(e.type === 'tool_result' ? e.result : null).replace(/ORD-\d+/g, 'ORD-x'));
+    expect(shown).toHaveLength(2);
+    expect(shown[0]).toBe(shown[1]);
+    const told = (await h.runtime.store.listEvents(c.conversation_id))
+      .filter((e) => e.kind === 'tool_results')
+      .flatMap((e) => (e.payload as { content: Array<{ content: string }> }).content.map((b) => b.content));
+    const [unknown, foreign] = told.filter((t) => t.includes('"found":false')).map((t) => t.replace(/ORD-\d+/g, 'ORD-x'));
+    expect(foreign).toBe(unknown);
+    expect(foreign).not.toMatch(/security|share nothing|belongs/i);
+  });
+});
