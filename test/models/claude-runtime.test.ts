@@ -23,9 +23,12 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setup(handler: FakeHandler, options: Partial<ClaudeModelOptions> = {}) {
+async function setup(handler: FakeHandler, options: Partial<ClaudeModelOptions> = {}, confirmRefunds = false) {
   fake = await startFakeAnthropic(handler);
-  h = await createHarness(createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, model: MODEL, logLevel: 'off', ...options }));
+  h = await createHarness(
+    createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, model: MODEL, logLevel: 'off', ...options }),
+    { runtime: { confirmRefunds } },
+  );
   return { fake, h };
 }
 
@@ -44,6 +47,26 @@ async function expectRefundInvariants(harness: Harness) {
   for (const n of perOrder.values()) expect(n).toBe(1);
   for (const r of refunds.filter((x) => x.order_id === 'ORD-8842')) expect(r.amount).toBe(89.99);
 }
+
+describe('runtime + claude adapter + fake API: SEED scenario 1 with refund confirmation (I13)', () => {
+  it('offers the exact refund, refunds once on the customer’s yes, and the model does not contradict the code', async () => {
+    const { fake, h } = await setup(honestRefundModel, {}, true);
+    const c = await h.runtime.createConversation();
+    const offered = await h.runtime.sendMessage(c.conversation_id, c.token, SCENARIO_1);
+    expect(offered.awaiting).toMatchObject({ kind: 'confirmation', order_id: 'ORD-8842', amount: 89.99 });
+    expect(offered.reply).toContain('I can refund $89.99 for order ORD-8842 to your original payment method');
+    expect(offered.reply).not.toMatch(/couldn't|could not|failed/i);
+    expect(await refundsOf(h, 'ORD-8842')).toEqual([]);
+    const done = await h.runtime.sendMessage(c.conversation_id, c.token, 'Yes, go ahead.');
+    expect(done.state).toBe('resolved');
+    expect(done.reply).toMatch(/^Done: I've refunded \$89\.99 for order ORD-8842/);
+    expect(done.reply).not.toMatch(/couldn't|could not|failed/i);
+    expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
+    // the model was told in a note what the yes did
+    const lastRequest = JSON.stringify(fake.requests.at(-1)?.body.messages ?? []);
+    expect(lastRequest).toContain('[note] The customer confirmed the refund offer for ORD-8842');
+  });
+});
 
 describe('runtime + claude adapter + fake API: SEED scenario 1 with an honest model', () => {
   it('refunds ORD-8842 exactly once, in at most 4 model calls, and resolves the conversation', async () => {

@@ -30,9 +30,13 @@ export interface ConversationView {
   stepInTurn: number;
   /** The state note the adapter put in the last user message, if any. */
   stateNote: string | null;
+  /** Notes code added to the history (confirmations, handbacks). */
+  notes: string[];
 }
 
 const STATE_NOTE = '[state note]';
+/** A line for the model written by code ("[note] The customer confirmed …"): not the customer's words. */
+const NOTE = '[note]';
 const parse = (s: unknown): unknown => {
   if (typeof s !== 'string') return s;
   try {
@@ -47,6 +51,7 @@ export function readConversation(body: FakeRequestBody): ConversationView {
   const calls: ToolCallView[] = [];
   let stepInTurn = 0;
   let stateNote: string | null = null;
+  const notes: string[] = [];
   for (const m of body.messages) {
     const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
     if (m.role === 'assistant') {
@@ -62,6 +67,7 @@ export function readConversation(body: FakeRequestBody): ConversationView {
         if (call) Object.assign(call, { answered: true, isError: b.is_error === true, result: parse(b.content) });
       } else if (b.type === 'text' && typeof b.text === 'string') {
         if (b.text.startsWith(STATE_NOTE)) stateNote = b.text;
+        else if (b.text.startsWith(NOTE)) notes.push(b.text);
         else if (b.text !== '(conversation start)') {
           customerTexts.push(b.text);
           stepInTurn = 0;
@@ -69,7 +75,7 @@ export function readConversation(body: FakeRequestBody): ConversationView {
       }
     }
   }
-  return { customerTexts, calls, stepInTurn, stateNote };
+  return { customerTexts, calls, stepInTurn, stateNote, notes };
 }
 
 export const text = (t: string): FakeBlock => ({ type: 'text', text: t });
@@ -109,6 +115,10 @@ export const honestRefundModel: FakeModel = (body) => {
   const lookup = c.calls.find((x) => x.name === 'lookup_order' && x.input.order_id === orderId && x.answered);
   if (!lookup) return reply(toolUse('lookup_order', { order_id: orderId }));
   const refund = c.calls.find((x) => x.name === 'process_refund' && x.input.order_id === orderId && x.answered);
+  // code made the offer, or told the customer what their answer did: nothing to add but a question
+  if (c.notes.some((n) => n.includes(orderId))) return reply(text('Is there anything else I can help with?'));
+  if (refund && field(refund.result, 'status') === 'awaiting_confirmation')
+    return reply(text(`I've checked order ${orderId} for you.`));
   if (!refund) {
     if (lookup.isError || field(lookup.result, 'refund_eligible') !== true)
       return reply(text(`I've checked order ${orderId}. ${String(field(lookup.result, 'refund_note') ?? 'It cannot be refunded automatically.')} Is there anything else I can help with?`));
