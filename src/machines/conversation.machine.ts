@@ -10,6 +10,7 @@ import {
   refundKey,
   type ConversationContext,
   type ConversationInput,
+  type OrderFacts,
   type PendingRefund,
 } from './conversation.context.js';
 import type { EffectParams } from './conversation.effects.js';
@@ -61,6 +62,10 @@ function refundFrom(orderId: string, amountCents: number, reason: PendingRefund[
   };
   return pending;
 }
+
+/** The order's approval was denied here, and the new facts do not say it was refunded since (I14). */
+const deniedHere = (ctx: ConversationContext, f: OrderFacts) =>
+  ctx.orders[f.orderId]?.ineligibleCode === 'APPROVAL_DENIED' && f.owned && !f.refunded;
 
 const effect = (params: EffectParams) => ({ type: 'effect', params }) as const;
 const ticketFor = (subject: 'escalation' | 'approval') => effect({ kind: 'ticket', subject });
@@ -142,6 +147,7 @@ export const conversationMachine = setup({
     isForeignOrder: ({ event }) => is(event, 'order.checked') && !event.facts.owned,
     isRefundableOrder: ({ context, event }) =>
       is(event, 'order.checked') &&
+      !deniedHere(context, event.facts) &&
       event.facts.eligible &&
       !event.facts.refunded &&
       event.facts.refundableCents <= context.refundLimitCents &&
@@ -225,6 +231,8 @@ export const conversationMachine = setup({
       orders: ({ context, event }) => {
         if (!is(event, 'order.checked')) return context.orders;
         const f = event.facts;
+        // I14: a supervisor's no stands in this conversation; fresh facts (a re-lookup, a refresh) do not undo it
+        if (deniedHere(context, f)) return context.orders;
         // a foreign order keeps nothing but the fact that it is foreign (I5)
         const kept = f.owned
           ? f
@@ -291,7 +299,9 @@ export const conversationMachine = setup({
       const facts = a ? context.orders[a.orderId] : undefined;
       if (!a || !facts) return { approval: null };
       const denied = { ...facts, eligible: false, ineligibleCode: 'APPROVAL_DENIED', refundableCents: 0, needsApproval: false };
-      return { approval: null, orders: { ...context.orders, [a.orderId]: denied } };
+      // denied while a person holds it: the handback returns where a deny leads (not "resolved" by an older refund)
+      const takeover = context.takeover && { ...context.takeover, fromState: 'order-checked' };
+      return { approval: null, orders: { ...context.orders, [a.orderId]: denied }, takeover };
     }),
     expireApproval: assign(({ context, event }) => ({
       escalation: context.escalation ?? escalationFrom(event, context),
