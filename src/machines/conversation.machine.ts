@@ -366,6 +366,8 @@ export const conversationMachine = setup({
       on: {
         'operator.takeover': takeover('unverified'),
         'propose.get_customer': { guard: 'canVerify', target: 'unverified' },
+        // a code sent earlier (an MCP client's verification) can still be given here (the rules allow it)
+        'propose.verify_code': codeHandlers(),
         ...verificationFacts(),
         'turn.ended': stallHandlers('unverified'),
       },
@@ -451,7 +453,15 @@ export const conversationMachine = setup({
         ...refundOutcomes('escalated'),
       },
     },
-    resolved: { on: { 'operator.takeover': takeover('resolved'), ...orderHandlers('resolved') } },
+    resolved: {
+      on: {
+        'operator.takeover': takeover('resolved'),
+        ...orderHandlers('resolved'),
+        // resolved by a person before verification: the customer may still verify (the rules allow it)
+        'propose.get_customer': { guard: 'canVerify', target: 'unverified' },
+        'propose.verify_code': codeHandlers(),
+      },
+    },
   },
 });
 
