@@ -22,32 +22,24 @@ const T0 = Date.parse('2026-11-26T12:00:00.000Z');
 export const hoursAfter = (h: number) => new Date(T0 + h * 3_600_000).toISOString();
 const NOW = hoursAfter(0);
 
+const BASE = { conversationId: 'conv-graph', refundLimitCents: LIMIT_CENTS };
+
 /**
  * Inputs: confirmation on and off, verification by email and by one-time code; and how many
  * different orders a conversation may look up (two reach every transition: a foreign order after
- * an own one; code verification is about what happens before any order).
+ * an own one; verification by code, and over MCP, is about what happens before any order).
  */
 export const CONFIGS = [
-  {
-    name: 'confirm',
-    maxOrders: 2,
-    input: { conversationId: 'conv-graph', refundLimitCents: LIMIT_CENTS, confirmRefunds: true },
-  },
-  {
-    name: 'direct',
-    maxOrders: 2,
-    input: { conversationId: 'conv-graph', refundLimitCents: LIMIT_CENTS, confirmRefunds: false },
-  },
+  { name: 'confirm', maxOrders: 2, mcpVerification: false, input: { ...BASE, confirmRefunds: true } },
+  { name: 'direct', maxOrders: 2, mcpVerification: false, input: { ...BASE, confirmRefunds: false } },
   {
     name: 'code',
     maxOrders: 1,
-    input: {
-      conversationId: 'conv-graph',
-      refundLimitCents: LIMIT_CENTS,
-      confirmRefunds: true,
-      verification: 'code' as const,
-    },
+    mcpVerification: true,
+    input: { ...BASE, confirmRefunds: true, verification: 'code' as const },
   },
+  // email verification in the chat, code verification over MCP, mixed in one conversation
+  { name: 'mcp', maxOrders: 1, mcpVerification: true, input: { ...BASE, confirmRefunds: true } },
 ] as const;
 export type ConfigName = (typeof CONFIGS)[number]['name'];
 
@@ -172,8 +164,14 @@ export function operatorEvents(c: ConversationContext): ConversationEvent[] {
   ];
 }
 
+export type Config = (typeof CONFIGS)[number];
+
 /** The events tried in each state: proposals, and the facts code produces in reply to them. */
-export function events(s: Snapshot): ConversationEvent[] {
+export function events(
+  s: Snapshot,
+  config: Pick<Config, 'mcpVerification'> = { mcpVerification: true },
+): ConversationEvent[] {
+  const mcp = config.mcpVerification;
   const c = s.context;
   const pending = c.pendingRefund?.orderId ?? 'ORD-A';
   const offer = c.offer;
@@ -183,15 +181,11 @@ export function events(s: Snapshot): ConversationEvent[] {
     { type: 'customer.wrote', emails: ['chloe.costa@example.com'], codes: [] },
     { type: 'customer.wrote', emails: [], codes: [CODE] },
     { type: 'propose.get_customer', email: 'chloe.costa@example.com', via: 'chat' },
-    { type: 'propose.get_customer', email: 'chloe.costa@example.com', via: 'mcp' },
     { type: 'customer.found', customer: customer('active'), via: 'chat' },
     { type: 'customer.found', customer: customer('suspended'), via: 'chat' },
-    { type: 'customer.found', customer: customer('active'), via: 'mcp' },
     { type: 'customer.not_found', email: 'nobody@example.com', via: 'chat' },
     { type: 'verification.code_sent', codeHash: codeHash(CODE), salt: 'salt', expiresAt: hoursAfter(0.25) },
     { type: 'propose.verify_code', code: CODE, codeHash: codeHash(CODE), via: 'chat', at: NOW },
-    { type: 'propose.verify_code', code: '654321', codeHash: codeHash('654321'), via: 'mcp', at: NOW },
-    { type: 'propose.verify_code', code: CODE, codeHash: codeHash(CODE), via: 'mcp', at: hoursAfter(1) },
     { type: 'propose.lookup_order', orderId: 'ORD-A' },
     ...ORDER_FACTS.map((f): ConversationEvent => ({ type: 'order.checked', facts: f })),
     { type: 'order.not_found', orderId: 'ORD-X' },
@@ -225,8 +219,19 @@ export function events(s: Snapshot): ConversationEvent[] {
     ...operatorEvents(c).filter((e) => e.type !== 'operator.deny' || e.role === 'supervisor'),
     { type: 'approval.expired', requestId, at: hoursAfter(25) },
     { type: 'approval.expired', requestId, at: hoursAfter(1) },
+    ...(mcp ? MCP_VERIFICATION : []),
   ];
 }
+
+/** Verification over MCP: always by code (I16), whatever the conversation's setting. */
+const MCP_VERIFICATION: ConversationEvent[] = [
+  { type: 'propose.get_customer', email: 'chloe.costa@example.com', via: 'mcp' },
+  { type: 'customer.found', customer: customer('active'), via: 'mcp' },
+  { type: 'customer.found', customer: customer('suspended'), via: 'mcp' },
+  { type: 'customer.not_found', email: 'nobody@example.com', via: 'mcp' },
+  { type: 'propose.verify_code', code: '654321', codeHash: codeHash('654321'), via: 'mcp', at: NOW },
+  { type: 'propose.verify_code', code: CODE, codeHash: codeHash(CODE), via: 'mcp', at: hoursAfter(1) },
+];
 
 /**
  * Only what the runtime could feed the machine now: a read's result when its proposal would be
@@ -282,9 +287,9 @@ const EARLY = ['unverified', 'verifying', 'verified'];
 /**
  * A snapshot as the guards see it: state, per-order flags, offer, approval, refund in flight,
  * escalation, who holds it; and the identity fields (customer, code challenge, stalls, what the
- * customer wrote) only where a guard can still read them: before verification (or while a person
- * holds a conversation taken over there). After an escalation no autonomous step is left, so only
- * what people and effects can still change is kept.
+ * customer wrote) only where a guard can still read them: before verification (also when a person
+ * resolved the conversation before it, or holds one taken over there). After an escalation no
+ * autonomous step is left, so only what people and effects can still change is kept.
  */
 export function abstractState(s: Snapshot): string {
   const c = s.context;
@@ -296,7 +301,10 @@ export function abstractState(s: Snapshot): string {
     )
     .sort();
   const from = c.takeover?.fromState ?? null;
-  const early = c.escalation === null && (EARLY.includes(String(s.value)) || (from !== null && EARLY.includes(from)));
+  // resolved by a person before verification: verification is still open there
+  const here = s.value === 'resolved' && c.customer === null ? 'unverified' : String(s.value);
+  const held = from === 'resolved' && c.customer === null ? 'unverified' : from;
+  const early = c.escalation === null && (EARLY.includes(here) || (held !== null && EARLY.includes(held)));
   const ch = c.challenge;
   const identity = early
     ? [
