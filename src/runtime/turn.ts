@@ -173,8 +173,10 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
       failure = 'exhausted';
       break;
     }
-    // I15: someone may have taken the conversation over meanwhile (another request, another process)
-    if ((await engine.catchUp(held)) && stateOf(held.snapshot) === 'human-active') break;
+    // I15: someone may have taken the conversation over meanwhile (another request, another process);
+    // a refused commit may already have reloaded it, so the state decides, not whether catchUp found news
+    await engine.catchUp(held);
+    if (stateOf(held.snapshot) === 'human-active') break;
     const env = toolEnv(clock, 'chat');
     const facts = factsOf(held.snapshot, policy, allowedTools(held.snapshot, deps.toolset, env));
     leak = leakContextFor(held);
