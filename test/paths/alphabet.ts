@@ -47,7 +47,9 @@ export type Step =
    * A new conversation of the persona gets ORD-1063 ready (verified, looked up; with confirmation on,
    * offered too), then its refund (or its yes) races `of` in the main one.
    */
-  | { kind: 'race'; name: string; of: TurnStep };
+  | { kind: 'race'; name: string; of: TurnStep }
+  /** A customer turn on the main conversation while operators act on it (no lease between them). */
+  | { kind: 'interrupt'; name: string; of: TurnStep; calls: OperatorCall[] };
 
 /** A neutral request: not an answer to an offer (an offer is answered only in the customer's own words). */
 const NEUTRAL = 'Could you look into that for me?';
@@ -281,6 +283,20 @@ const CONCURRENT: Step[] = [
   { kind: 'race', name: 'race:refund:eligible', of: refund('refund:eligible', 'ORD-1063') },
   { kind: 'race', name: 'race:refund:eligible=78.22', of: S.refundMatching },
   { kind: 'race', name: 'race:yes', of: A.yes },
+  {
+    kind: 'interrupt',
+    name: 'interrupt:takeover(lookup)',
+    of: S.lookupEligible,
+    calls: [as('Alex Agent', 'takeover')],
+  },
+  {
+    kind: 'interrupt',
+    name: 'interrupt:takeover(refund)',
+    of: S.refundMatching,
+    calls: [as('Alex Agent', 'takeover')],
+  },
+  { kind: 'interrupt', name: 'interrupt:takeover(yes)', of: A.yes, calls: [as('Alex Agent', 'takeover')] },
+  { kind: 'interrupt', name: 'interrupt:handback(yes)', of: A.yes, calls: [as('Alex Agent', 'handback')] },
 ];
 
 export const RANDOM_ALPHABET: Step[] = [...CONFIRM_ALPHABET, ...EXTRA, ...CONCURRENT];
@@ -320,6 +336,8 @@ export function describe(step: Step): string {
       return `two concurrent turns on the same conversation, each: ${describe(step.of)}`;
     case 'race':
       return `a second conversation (chloe.costa, ORD-1063 ready) races: ${describe(step.of)}`;
+    case 'interrupt':
+      return `at the same time: ${step.calls.map(describeOperator).join('; ')} and ${describe(step.of)}`;
     case 'turn':
       return step.calls.length
         ? `customer: "${step.text}" → model proposes ${step.calls.map(describeCall).join(' + ')}`

@@ -142,6 +142,9 @@ export async function applyStep(sut: Sut, run: Run, step: Step, index: number): 
     case 'race':
       problems.push(...(await raceStep(sut, run, where, step.of)));
       break;
+    case 'interrupt':
+      problems.push(...(await interruptStep(sut, run, where, step.of, step.calls)));
+      break;
   }
   problems.push(...(await compareRecords(sut, run.world, where)));
   problems.push(...(await auditRefunds(sut)).map((p) => `after ${where}: ${p}`));
@@ -196,6 +199,58 @@ async function raceStep(sut: Sut, run: Run, where: string, of: TurnStep): Promis
     run.world = o.w;
   }
   return problems;
+}
+
+/**
+ * A customer turn while operators act on the conversation (operator actions take no lease): the
+ * outcome must be that of the turn first or the actions first, model calls included (I15).
+ */
+async function interruptStep(
+  sut: Sut,
+  run: Run,
+  where: string,
+  of: TurnStep,
+  calls: OperatorCall[],
+): Promise<string[]> {
+  const mark = await sut.mark();
+  const before = sut.model.calls;
+  const [sent, acted] = await Promise.all([sut.send('main', of), sut.operate('main', calls, false)]);
+  const seen = await sut.proposalsSince('main', mark);
+  const modelCalls = sut.model.calls - before;
+  const records = await sut.records();
+  const serial = [true, false].map((turnFirst) => {
+    const w = cloneWorld(run.world);
+    const act = () => calls.map((c) => operate(w, 'main', c.role, c.action));
+    const ops = turnFirst ? [] : act();
+    const agent = modelRuns(w, 'main');
+    const decisions = turn(w, 'main', toTurn(of));
+    if (turnFirst) ops.push(...act());
+    return { w, agent, decisions, ops, label: turnFirst ? 'the turn first' : 'the operator first' };
+  });
+  const agrees = (o: (typeof serial)[number]) => {
+    const want = expectedRecords(o.w);
+    return (
+      sameDecisions(o.decisions, seen) &&
+      o.ops.join() === acted.join() &&
+      o.agent === modelCalls > 0 &&
+      want.refunds.join() === records.refunds.join() &&
+      want.tickets.join() === records.tickets.join() &&
+      statusOf(o.w, 'main') === records.status
+    );
+  };
+  if (sent.busy) return [`${where}: refused as busy with no other turn running`];
+  const match = serial.find(agrees);
+  run.world = (match ?? serial[0]!).w;
+  if (match) return [];
+  const show = (o: (typeof serial)[number]) =>
+    `  ${o.label}: proposals [${o.decisions.join(', ')}], operator [${o.ops.join(', ')}], ` +
+    `model ${o.agent ? 'called' : 'not called'}, ` +
+    `records ${JSON.stringify({ ...expectedRecords(o.w), status: statusOf(o.w, 'main') })}`;
+  return [
+    `${where}: matches neither serial order; seen: proposals [${seen.map(showSeen).join('; ')}], ` +
+      `operator [${acted.join(', ')}], ${modelCalls} model call(s), records ${JSON.stringify(records)}`,
+    ...serial.map(show),
+  ];
 }
 
 /** Refunds, tickets and status in the database against the oracle's. */

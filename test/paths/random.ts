@@ -19,7 +19,9 @@ export interface RandomResult {
   failure: (Failure & { seed: number; shrinks: number; profile: Profile; sut: SutProfile }) | null;
 }
 
-const concurrent = RANDOM_ALPHABET.filter((s) => s.kind === 'concurrent' || s.kind === 'race').map((s) => s.name);
+const concurrent = RANDOM_ALPHABET.filter((s) => ['concurrent', 'race', 'interrupt'].includes(s.kind)).map(
+  (s) => s.name,
+);
 
 /**
  * Step names. "general" leans on the profile's exhaustive alphabet; "concurrency" leans on
