@@ -438,6 +438,8 @@ export const conversationMachine = setup({
       on: {
         // I15: the model is never called here; the runtime records customer messages only
         'operator.reply': { target: 'human-active' },
+        // a turn that began before the takeover ends here: it counts no clarification round (I9) unless it made progress
+        'turn.ended': [{ guard: 'madeProgress', target: 'human-active', actions: 'resetStalls' }, { target: 'human-active' }],
         'operator.handback': handbackHandlers(),
         escalate: { guard: 'canEscalateFact', target: 'human-active', actions: ESCALATE },
         ...approvalDecisions('human-active'),
