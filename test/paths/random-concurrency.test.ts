@@ -4,7 +4,7 @@ import { formatCounterexample } from './check.js';
 import { randomRuns } from './random.js';
 import { createSut, type SutProfile } from './sut.js';
 
-const RUNS = Math.floor(Number(process.env.PATHS_RUNS ?? 2000) / 4);
+const RUNS = Math.floor(Number(process.env.PATHS_RUNS ?? 1600) / 4);
 const SEED = Number(process.env.PATHS_SEED ?? 42) + 1_000_000;
 
 describe('tool-ordering paths with concurrency, randomly', () => {
