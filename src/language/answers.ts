@@ -138,6 +138,35 @@ function isAgreeingIdiom(words: Sentence, i: number): boolean {
   return false;
 }
 
+/** What the order did or did not do ("it never arrived", "it does not work"): a fact, not an answer. */
+const ORDER_FACTS = new Set([
+  'arrive',
+  'arrived',
+  'arriving',
+  'come',
+  'came',
+  'delivered',
+  'received',
+  'receive',
+  'get',
+  'got',
+  'turn',
+  'turned',
+  'show',
+  'showed',
+  'work',
+  'works',
+  'working',
+  'fit',
+  'fits',
+  'here',
+]);
+function isFactNegation(words: Sentence, i: number): boolean {
+  const w = words[i]?.w;
+  if (w !== 'not' && w !== 'never') return false;
+  return words.slice(i + 1, i + 4).some((x) => ORDER_FACTS.has(x.w) || ORDER_FACTS.has(x.sk));
+}
+
 function has(patterns: Pattern[], words: Sentence, present: ReadonlySet<string>, skip?: (i: number) => boolean) {
   return patterns.some((pat) => findAll(pat, words, present).some((span) => !(skip?.(span.start) ?? false)));
 }
@@ -147,7 +176,7 @@ export function classifyAnswer(text: string): OfferAnswer {
   let yes = false;
   for (const { words, question } of plainSentences(text)) {
     const present = new Set(words.map((w) => w.sk));
-    if (has(NO, words, present, (i) => isAgreeingIdiom(words, i))) return 'no';
+    if (has(NO, words, present, (i) => isAgreeingIdiom(words, i) || isFactNegation(words, i))) return 'no';
     // "a refund or a repair?": a question between alternatives is not a decision
     if (question && present.has('or')) return 'no';
     if (has(YES, words, present)) yes = true;

@@ -10,6 +10,7 @@ import {
   refundKey,
   type ConversationContext,
   type ConversationInput,
+  type OrderFacts,
   type PendingRefund,
 } from './conversation.context.js';
 import type { EffectParams } from './conversation.effects.js';
@@ -61,6 +62,10 @@ function refundFrom(orderId: string, amountCents: number, reason: PendingRefund[
   };
   return pending;
 }
+
+/** The order's approval was denied here, and the new facts do not say it was refunded since (I14). */
+const deniedHere = (ctx: ConversationContext, f: OrderFacts) =>
+  ctx.orders[f.orderId]?.ineligibleCode === 'APPROVAL_DENIED' && f.owned && !f.refunded;
 
 const effect = (params: EffectParams) => ({ type: 'effect', params }) as const;
 const ticketFor = (subject: 'escalation' | 'approval') => effect({ kind: 'ticket', subject });
@@ -142,11 +147,11 @@ export const conversationMachine = setup({
     isForeignOrder: ({ event }) => is(event, 'order.checked') && !event.facts.owned,
     isRefundableOrder: ({ context, event }) =>
       is(event, 'order.checked') &&
+      !deniedHere(context, event.facts) &&
       event.facts.eligible &&
       !event.facts.refunded &&
       event.facts.refundableCents <= context.refundLimitCents &&
-      !event.facts.needsApproval &&
-      context.orders[event.facts.orderId]?.ineligibleCode !== 'APPROVAL_DENIED',
+      !event.facts.needsApproval,
     isPendingRefund: ({ context, event }) =>
       'orderId' in event && context.pendingRefund !== null && context.pendingRefund.orderId === event.orderId,
     /** I8: still unknown after several attempts (one named guard, so the definition shows it whole). */
@@ -226,9 +231,8 @@ export const conversationMachine = setup({
       orders: ({ context, event }) => {
         if (!is(event, 'order.checked')) return context.orders;
         const f = event.facts;
-        // a supervisor's denial outlasts a later re-read of the order (I14: a person decided it)
-        const denied = context.orders[f.orderId]?.ineligibleCode === 'APPROVAL_DENIED' && f.owned && !f.refunded;
-        if (denied) return context.orders;
+        // I14: a supervisor's no stands in this conversation; fresh facts (a re-lookup, a refresh) do not undo it
+        if (deniedHere(context, f)) return context.orders;
         // a foreign order keeps nothing but the fact that it is foreign (I5)
         const kept = f.owned
           ? f
@@ -295,7 +299,9 @@ export const conversationMachine = setup({
       const facts = a ? context.orders[a.orderId] : undefined;
       if (!a || !facts) return { approval: null };
       const denied = { ...facts, eligible: false, ineligibleCode: 'APPROVAL_DENIED', refundableCents: 0, needsApproval: false };
-      return { approval: null, orders: { ...context.orders, [a.orderId]: denied } };
+      // denied while a person holds it: the handback returns where a deny leads (not "resolved" by an older refund)
+      const takeover = context.takeover && { ...context.takeover, fromState: 'order-checked' };
+      return { approval: null, orders: { ...context.orders, [a.orderId]: denied }, takeover };
     }),
     expireApproval: assign(({ context, event }) => ({
       escalation: context.escalation ?? escalationFrom(event, context),
@@ -360,6 +366,8 @@ export const conversationMachine = setup({
       on: {
         'operator.takeover': takeover('unverified'),
         'propose.get_customer': { guard: 'canVerify', target: 'unverified' },
+        // a code sent earlier (an MCP client's verification) can still be given here (the rules allow it)
+        'propose.verify_code': codeHandlers(),
         ...verificationFacts(),
         'turn.ended': stallHandlers('unverified'),
       },
@@ -430,6 +438,8 @@ export const conversationMachine = setup({
       on: {
         // I15: the model is never called here; the runtime records customer messages only
         'operator.reply': { target: 'human-active' },
+        // a turn that began before the takeover ends here: it counts no clarification round (I9) unless it made progress
+        'turn.ended': [{ guard: 'madeProgress', target: 'human-active', actions: 'resetStalls' }, { target: 'human-active' }],
         'operator.handback': handbackHandlers(),
         escalate: { guard: 'canEscalateFact', target: 'human-active', actions: ESCALATE },
         ...approvalDecisions('human-active'),
@@ -445,7 +455,15 @@ export const conversationMachine = setup({
         ...refundOutcomes('escalated'),
       },
     },
-    resolved: { on: { 'operator.takeover': takeover('resolved'), ...orderHandlers('resolved') } },
+    resolved: {
+      on: {
+        'operator.takeover': takeover('resolved'),
+        ...orderHandlers('resolved'),
+        // resolved by a person before verification: the customer may still verify (the rules allow it)
+        'propose.get_customer': { guard: 'canVerify', target: 'unverified' },
+        'propose.verify_code': codeHandlers(),
+      },
+    },
   },
 });
 

@@ -185,8 +185,10 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
       failure = 'exhausted';
       break;
     }
-    // I15: someone may have taken the conversation over meanwhile (another request, another process)
-    if ((await engine.catchUp(held)) && stateOf(held.snapshot) === 'human-active') break;
+    // I15: someone may have taken the conversation over meanwhile (another request, another process);
+    // a refused commit may already have reloaded it, so the state decides, not whether catchUp found news
+    await engine.catchUp(held);
+    if (stateOf(held.snapshot) === 'human-active') break;
     const env = toolEnv(clock, 'chat');
     const facts = factsOf(held.snapshot, policy, allowedTools(held.snapshot, deps.toolset, env));
     leak = leakContextFor(held);
@@ -241,7 +243,8 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
     engine.note(held, { kind: 'assistant_message', payload: { content } });
     history.push({ role: 'assistant', content });
     // I15: a person may have taken over while the model was thinking: nothing it proposed runs then
-    if ((await engine.catchUp(held)) && stateOf(held.snapshot) === 'human-active') break;
+    await engine.catchUp(held);
+    if (stateOf(held.snapshot) === 'human-active') break;
     const toolUses = content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
     if (toolUses.length === 0) break;
     const results: ToolResultBlock[] = [];

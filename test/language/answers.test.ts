@@ -73,3 +73,15 @@ describe('classifyAnswer: long input', () => {
     expect(classifyAnswer('? '.repeat(2000))).toBe('unclear');
   });
 });
+
+describe('a negation about the order is not a no to the offer', () => {
+  it.each([
+    ['It was order ORD-1063, it never arrived.', 'unclear'],
+    ['it does not work at all', 'unclear'],
+    ['yes, it never arrived', 'yes'],
+    ['not now', 'no'],
+    ['I do not want it', 'no'],
+  ] as const)('%s → %s', (text, expected) => {
+    expect(classifyAnswer(text)).toBe(expected);
+  });
+});

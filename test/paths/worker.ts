@@ -1,22 +1,27 @@
 /**
- * A test:paths worker process: explores its share of the exhaustive tree, then its share of the
- * random runs, on its own in-memory database, and sends the results to the parent.
+ * A test:paths worker process: for each profile, explores its share of the exhaustive trees, then
+ * its share of the random runs, on its own in-memory database, and sends the results to the parent.
  */
-import { EXHAUSTIVE_ALPHABET } from './alphabet.js';
 import { exhaustive, type ExhaustiveResult, type Unit } from './exhaustive.js';
+import { planFor } from './plans.js';
 import { randomRuns, type Profile, type RandomResult } from './random.js';
-import { createSut } from './sut.js';
+import { createSut, type SutProfile } from './sut.js';
+
+export interface WorkerTask {
+  profile: SutProfile;
+  units: Unit[];
+  randomRuns: number;
+}
 
 export interface WorkerJob {
   depth: number;
-  units: Unit[];
-  randomRuns: number;
+  tasks: WorkerTask[];
   seed: number;
   maxLength: number;
 }
 
 export interface WorkerResult {
-  exhaustive: ExhaustiveResult;
+  exhaustive: Array<ExhaustiveResult & { profile: SutProfile }>;
   random: Omit<RandomResult, 'failure'> & { failures: Array<NonNullable<RandomResult['failure']>> };
   transitions: string[];
   ms: { exhaustive: number; random: number };
@@ -24,27 +29,41 @@ export interface WorkerResult {
 
 process.once('message', (job: WorkerJob) => {
   void (async () => {
-    const sut = await createSut();
-    const start = await sut.checkpoint();
-    const t0 = performance.now();
-    const ex = await exhaustive(sut, start, EXHAUSTIVE_ALPHABET, job.depth, job.units);
-    const t1 = performance.now();
-    // half the runs lean on concurrency (restarts, duplicate and racing turns), half are general
-    const random: WorkerResult['random'] = { runs: 0, steps: 0, withRefund: 0, failures: [] };
-    const shares: Array<[Profile, number, number]> = [
-      ['general', Math.ceil(job.randomRuns / 2), job.seed],
-      ['concurrency', Math.floor(job.randomRuns / 2), job.seed + 1_000_000],
-    ];
-    for (const [profile, numRuns, seed] of shares) {
-      if (numRuns === 0) continue;
-      const r = await randomRuns(sut, start, { numRuns, seed, maxLength: job.maxLength, profile });
-      random.runs += r.runs;
-      random.steps += r.steps;
-      random.withRefund += r.withRefund;
-      if (r.failure) random.failures.push(r.failure);
+    const result: WorkerResult = {
+      exhaustive: [],
+      random: { runs: 0, steps: 0, withRefund: 0, failures: [] },
+      transitions: [],
+      ms: { exhaustive: 0, random: 0 },
+    };
+    const transitions = new Set<string>();
+    for (const task of job.tasks) {
+      const plan = planFor(task.profile);
+      const sut = await createSut(task.profile);
+      const start = await sut.checkpoint();
+      const t0 = performance.now();
+      const ex = await exhaustive(sut, start, plan.alphabet, plan.roots, job.depth, task.units);
+      result.exhaustive.push({ ...ex, profile: task.profile });
+      const t1 = performance.now();
+      // half the runs lean on concurrency (restarts, duplicate and racing turns, racing approvals), half are general
+      const shares: Array<[Profile, number, number]> = [
+        ['general', Math.ceil(task.randomRuns / 2), job.seed],
+        ['concurrency', Math.floor(task.randomRuns / 2), job.seed + 1_000_000],
+      ];
+      for (const [profile, numRuns, seed] of shares) {
+        if (numRuns === 0) continue;
+        const r = await randomRuns(sut, start, { numRuns, seed, maxLength: job.maxLength, profile });
+        result.random.runs += r.runs;
+        result.random.steps += r.steps;
+        result.random.withRefund += r.withRefund;
+        if (r.failure) result.random.failures.push(r.failure);
+      }
+      const t2 = performance.now();
+      result.ms.exhaustive += t1 - t0;
+      result.ms.random += t2 - t1;
+      for (const t of sut.transitions) transitions.add(t);
+      await sut.db.close();
     }
-    const t2 = performance.now();
-    const result: WorkerResult = { exhaustive: ex, random, transitions: [...sut.transitions], ms: { exhaustive: t1 - t0, random: t2 - t1 } };
+    result.transitions = [...transitions];
     process.send!(result, () => process.exit(0));
   })().catch((error: unknown) => {
     console.error(error);
