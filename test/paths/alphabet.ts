@@ -127,8 +127,8 @@ const S = {
     invalid('refund_order', { order_id: 'ORD-1063' }),
     invalid('confirm_refund', { offer_id: 'offer_anything' }),
   ]),
-  // "has not turned up": a negation, so, to a standing offer, a hedge: the offer is withdrawn (the safe reading)
-  message: message('msg:plain', 'Thanks. My parcel still has not turned up.', false, 'no'),
+  // "has not turned up": a negation about the parcel, not about the offer: to a standing offer it is unclear
+  message: message('msg:plain', 'Thanks. My parcel still has not turned up.', false, 'unclear'),
   trigger: message('msg:trigger', 'This is unacceptable, I want to talk to a manager.', true, 'unclear'),
 } satisfies Record<string, TurnStep>;
 
