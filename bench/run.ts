@@ -28,7 +28,11 @@ async function offlineTurns() {
     const c = await h.runtime.createConversation();
     const t0 = performance.now();
     // conversations alternate: a refundable one (refunded once, later ones are told it is done) and a status question
-    await h.runtime.sendMessage(c.conversation_id, c.token, i % 2 === 0 ? SCENARIO_1 : 'Email marcus@example.com. Check order ORD-9901 please.');
+    await h.runtime.sendMessage(
+      c.conversation_id,
+      c.token,
+      i % 2 === 0 ? SCENARIO_1 : 'Email marcus@example.com. Check order ORD-9901 please.',
+    );
     times.push(performance.now() - t0);
   }
   const total = performance.now() - started;
@@ -40,11 +44,19 @@ async function claudeAgainstFake() {
   const fake = await startFakeAnthropic((body) => honestRefundModel(body));
   const results: Array<{ calls: number; input: number; output: number; cacheRead: number; cacheWrite: number }> = [];
   for (const stream of [false, true]) {
-    const h = await createHarness(createClaudeModel({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0, model: 'claude-sonnet-4-6' }));
+    const h = await createHarness(
+      createClaudeModel({ apiKey: 'bench', baseURL: fake.url, maxRetries: 0, model: 'claude-sonnet-4-6' }),
+    );
     const c = await h.runtime.createConversation();
     const r = await h.runtime.sendMessage(c.conversation_id, c.token, SCENARIO_1, { stream });
     if (r.status !== 'resolved') throw new Error(`expected a resolved refund, got ${r.status}`);
-    results.push({ calls: r.usage.modelCalls, input: r.usage.inputTokens, output: r.usage.outputTokens, cacheRead: r.usage.cacheReadTokens, cacheWrite: r.usage.cacheWriteTokens });
+    results.push({
+      calls: r.usage.modelCalls,
+      input: r.usage.inputTokens,
+      output: r.usage.outputTokens,
+      cacheRead: r.usage.cacheReadTokens,
+      cacheWrite: r.usage.cacheWriteTokens,
+    });
     await h.close();
   }
   await fake.close();
@@ -54,7 +66,14 @@ async function claudeAgainstFake() {
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 console.log(`bench ${new Date().toISOString().slice(0, 10)} on ${machine}`);
 const o = await offlineTurns();
-console.log(`offline model, SQLite: ${o.turns} turns, p50 ${o.p50.toFixed(1)} ms, p95 ${o.p95.toFixed(1)} ms, ${o.perSecond.toFixed(0)} turns/s (sequential)`);
+console.log(
+  `offline model, SQLite: ${o.turns} turns, p50 ${o.p50.toFixed(1)} ms, p95 ${o.p95.toFixed(1)} ms, ${o.perSecond.toFixed(0)} turns/s (sequential)`,
+);
 const [json, sse] = await claudeAgainstFake();
-for (const [label, r] of [['JSON', json], ['SSE', sse]] as const)
-  console.log(`claude adapter vs fake (${label}): ${r!.calls} model calls per resolved refund; tokens in ${r!.input}, out ${r!.output}, cache read ${r!.cacheRead}, cache write ${r!.cacheWrite}`);
+for (const [label, r] of [
+  ['JSON', json],
+  ['SSE', sse],
+] as const)
+  console.log(
+    `claude adapter vs fake (${label}): ${r!.calls} model calls per resolved refund; tokens in ${r!.input}, out ${r!.output}, cache read ${r!.cacheRead}, cache write ${r!.cacheWrite}`,
+  );

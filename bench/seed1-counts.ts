@@ -45,5 +45,7 @@ if (r.state === 'awaiting-confirmation') {
 if (process.env.NODE_V8_COVERAGE) takeCoverage();
 const view = await h.runtime.getConversation(c.conversation_id, c.token);
 const transactions = (counts['sql.tx'] ?? 0) + 0;
-console.log(JSON.stringify({ turns, finalState: view.state, refunds: view.refunds.length, transactions, counts }, null, 2));
+console.log(
+  JSON.stringify({ turns, finalState: view.state, refunds: view.refunds.length, transactions, counts }, null, 2),
+);
 await h.close();

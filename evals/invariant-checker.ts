@@ -105,7 +105,11 @@ export function checkInvariants(audit: Audit, oracle: Oracle, options: CheckOpti
       ci + 1,
       oracle,
       refundedBefore,
-      { maxCalls, confirm: options.confirmRefunds ?? true, labelledNotTriggers: options.triggerWordsNotTriggers === true },
+      {
+        maxCalls,
+        confirm: options.confirmRefunds ?? true,
+        labelledNotTriggers: options.triggerWordsNotTriggers === true,
+      },
       out,
     );
     for (const r of c.refunds) refundedBefore.add(r.order_id);

@@ -45,7 +45,9 @@ async function chat(args: string[]): Promise<void> {
         },
       });
       if (!streamed) stdout.write(result.reply);
-      stdout.write(`\n  [state: ${result.state} | status: ${result.status} | model calls: ${result.usage.modelCalls}]\n`);
+      stdout.write(
+        `\n  [state: ${result.state} | status: ${result.status} | model calls: ${result.usage.modelCalls}]\n`,
+      );
       await echo?.flush();
       stdout.write('\nyou> ');
     }
@@ -70,10 +72,17 @@ async function operator(args: string[]): Promise<void> {
   }
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { chat, serve: () => startServer(), machine, operator };
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  chat,
+  serve: () => startServer(),
+  machine,
+  operator,
+};
 const [command = 'chat', ...rest] = process.argv.slice(2);
 const handler = commands[command];
-const run = handler ? handler(rest) : Promise.reject(new Error(`unknown command "${command}" (use: ${Object.keys(commands).join(' | ')})`));
+const run = handler
+  ? handler(rest)
+  : Promise.reject(new Error(`unknown command "${command}" (use: ${Object.keys(commands).join(' | ')})`));
 run.catch((error) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

@@ -28,7 +28,10 @@ const schema = z.object({
   SUPPORT_DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite store)')
+    .regex(
+      /^postgres(ql)?:\/\//,
+      'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite store)',
+    )
     .optional(),
   SUPPORT_MODEL: z.enum(['offline', 'claude']).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
@@ -42,7 +45,8 @@ const schema = z.object({
     .default('150')
     .transform((v, ctx) => {
       const cents = usdToCents(v);
-      if (cents === null) ctx.addIssue({ code: 'custom', message: 'REFUND_LIMIT must be a USD amount like 150 or 150.00' });
+      if (cents === null)
+        ctx.addIssue({ code: 'custom', message: 'REFUND_LIMIT must be a USD amount like 150 or 150.00' });
       return cents ?? 0;
     }),
   RETURN_WINDOW_DAYS: int(30, 0),
@@ -61,7 +65,11 @@ const schema = z.object({
     .optional(),
   SUPPORT_LIVE_POLL_MS: int(1000, 50),
   SUPPORT_CONVERSATION_TTL_DAYS: int(30, 0),
-  SUPPORT_APPROVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  SUPPORT_APPROVAL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   // quotas (src/limits): per client address and per conversation; shared through the database
   SUPPORT_RATE_CONVERSATIONS: rate('30/60s'),
   SUPPORT_RATE_MESSAGES: rate('60/60s'),
@@ -101,7 +109,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const modelKind = c.SUPPORT_MODEL ?? (c.ANTHROPIC_API_KEY ? 'claude' : 'offline');
-  if (modelKind === 'claude' && !c.ANTHROPIC_API_KEY) throw new Error('Invalid configuration:\n  SUPPORT_MODEL=claude needs ANTHROPIC_API_KEY');
-  if (c.SMTP_URL && !c.SMTP_FROM) throw new Error('Invalid configuration:\n  SMTP_URL needs SMTP_FROM (the sender address)');
+  if (modelKind === 'claude' && !c.ANTHROPIC_API_KEY)
+    throw new Error('Invalid configuration:\n  SUPPORT_MODEL=claude needs ANTHROPIC_API_KEY');
+  if (c.SMTP_URL && !c.SMTP_FROM)
+    throw new Error('Invalid configuration:\n  SMTP_URL needs SMTP_FROM (the sender address)');
   return { ...c, modelKind };
 }

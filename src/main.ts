@@ -156,7 +156,12 @@ export function healthReports(a: Pick<Assembled, 'db' | 'runtime' | 'model'>): {
   health: HealthReport;
   operatorHealth: OperatorHealthReport;
 } {
-  const health = () => ({ status: 'ok' as const, model: a.model.name, store: a.db.dialect, tools: [...a.runtime.toolNames] });
+  const health = () => ({
+    status: 'ok' as const,
+    model: a.model.name,
+    store: a.db.dialect,
+    tools: [...a.runtime.toolNames],
+  });
   return {
     health,
     operatorHealth: async () => ({
@@ -229,7 +234,8 @@ export async function startServer(): Promise<void> {
   const requests = createRequestTracker();
   const server = serve({ fetch: requests.fetch(app.fetch), port: config.PORT, hostname: config.HOST }, (info) => {
     process.stdout.write(
-      `support agent listening on http://localhost:${info.port} (model: ${model.name}, store: ${db.description}${recovered ? `, finished ${recovered} pending effects` : ''})\n`,
+      `support agent listening on http://localhost:${info.port} (model: ${model.name}, ` +
+        `store: ${db.description}${recovered ? `, finished ${recovered} pending effects` : ''})\n`,
     );
   });
 
@@ -268,7 +274,9 @@ export async function startServer(): Promise<void> {
     await requests.endRemaining();
     await db.close();
     await assembled.observability.shutdown().catch(() => {}); // flush batched spans
-    process.stdout.write(drained ? 'stopped cleanly\n' : 'stopped: some turns did not finish in time (their state is saved)\n');
+    process.stdout.write(
+      drained ? 'stopped cleanly\n' : 'stopped: some turns did not finish in time (their state is saved)\n',
+    );
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -31,7 +31,16 @@ export interface OrderForPolicy {
 }
 
 /** Internal reason codes: never shown to customers (the sanitiser removes them). */
-export const INELIGIBLE_CODES = ['OUTSIDE_WINDOW', 'NOT_DELIVERED', 'CANCELLED', 'SUBSCRIPTION', 'ALREADY_REFUNDED', 'REFUND_IN_PROGRESS', 'REFUND_DECLINED', 'APPROVAL_DENIED'] as const;
+export const INELIGIBLE_CODES = [
+  'OUTSIDE_WINDOW',
+  'NOT_DELIVERED',
+  'CANCELLED',
+  'SUBSCRIPTION',
+  'ALREADY_REFUNDED',
+  'REFUND_IN_PROGRESS',
+  'REFUND_DECLINED',
+  'APPROVAL_DENIED',
+] as const;
 export type IneligibleCode = (typeof INELIGIBLE_CODES)[number];
 
 export function isIneligibleCode(value: string): value is IneligibleCode {
@@ -83,7 +92,10 @@ export function explainIneligible(code: IneligibleCode, policy: RefundPolicy): s
     case 'OUTSIDE_WINDOW':
       return `it was delivered more than ${policy.returnWindowDays} days ago, which is outside our return window`;
     case 'NOT_DELIVERED':
-      return "it hasn't been delivered yet, so there is nothing to return; once it arrives you can request a return if needed";
+      return (
+        "it hasn't been delivered yet, so there is nothing to return; once it arrives " +
+        'you can request a return if needed'
+      );
     case 'CANCELLED':
       return 'it was cancelled, so you were not charged for it';
     case 'SUBSCRIPTION':
@@ -93,7 +105,9 @@ export function explainIneligible(code: IneligibleCode, policy: RefundPolicy): s
     case 'REFUND_IN_PROGRESS':
       return 'a refund for it is already being processed and confirmed with our payment provider';
     case 'REFUND_DECLINED':
-      return 'an earlier refund of it was declined by our payment provider, so a member of our team needs to look at it';
+      return (
+        'an earlier refund of it was declined by our payment provider, so a member ' + 'of our team needs to look at it'
+      );
     case 'APPROVAL_DENIED':
       return 'a specialist reviewed the refund and could not approve it';
   }

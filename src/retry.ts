@@ -5,7 +5,9 @@ export interface RetryOptions {
   retries: number;
   baseDelayMs: number;
   sleep: (ms: number) => Promise<void>;
-  /** Each attempt's time limit (I12: a hung backend cannot hang a turn). A payment that times out is an unknown outcome. */
+  /** Each attempt's time limit (I12: a hung backend cannot hang a turn). A payment that times out is an unknown
+   * outcome.
+   */
   attemptTimeoutMs?: number;
 }
 
@@ -30,7 +32,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number | undefined): Promise<T>
 }
 
 /** Runs `fn` up to 1 + retries times; `isFinal` errors are rethrown at once. */
-export async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions, isFinal: (e: unknown) => boolean = () => false): Promise<T> {
+export async function withRetries<T>(
+  fn: () => Promise<T>,
+  options: RetryOptions,
+  isFinal: (e: unknown) => boolean = () => false,
+): Promise<T> {
   let lastError: unknown;
   for (let attempt = 0; attempt <= options.retries; attempt++) {
     if (attempt > 0) await options.sleep(options.baseDelayMs * 2 ** (attempt - 1));

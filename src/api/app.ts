@@ -119,7 +119,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     description: 'SUPPORT_ADMIN_TOKEN',
   });
 
-  const directory = deps.operators ?? (deps.adminToken ? createOperatorDirectory({ adminToken: deps.adminToken }) : null);
+  const directory =
+    deps.operators ?? (deps.adminToken ? createOperatorDirectory({ adminToken: deps.adminToken }) : null);
   const authenticate = operatorAuthenticator(directory);
   const livePollMs = deps.livePollMs ?? 1000;
   registerHealthRoutes(app, deps.health, deps.operatorHealth, authenticate);
@@ -150,7 +151,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       path: '/api/openapi.json',
       tags: ['service'],
       summary: 'This OpenAPI 3.1 document',
-      responses: { 200: { description: 'OpenAPI document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
+      responses: {
+        200: {
+          description: 'OpenAPI document',
+          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+        },
+      },
     }),
     (c) => {
       // Built on first request: every route is registered by then.
@@ -160,7 +166,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
           info: {
             title: API_TITLE,
             version: deps.version ?? '0.1.0',
-            description: 'A customer-support agent whose safety does not depend on the model behaving. Errors are RFC 9457 problem+json.',
+            description:
+              'A customer-support agent whose safety does not depend on the model behaving. ' +
+              'Errors are RFC 9457 problem+json.',
           },
         }),
       };

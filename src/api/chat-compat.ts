@@ -29,15 +29,27 @@ const SessionIdSchema = z
 export const ChatEventSchema = z
   .discriminatedUnion('event_type', [
     z.object({ event_type: z.literal('text'), content: z.string() }),
-    z.object({ event_type: z.literal('tool_call'), tool_name: z.string(), tool_input: z.unknown(), tool_use_id: z.string() }),
-    z.object({ event_type: z.literal('tool_result'), tool_use_id: z.string(), result: z.unknown(), is_error: z.boolean() }),
+    z.object({
+      event_type: z.literal('tool_call'),
+      tool_name: z.string(),
+      tool_input: z.unknown(),
+      tool_use_id: z.string(),
+    }),
+    z.object({
+      event_type: z.literal('tool_result'),
+      tool_use_id: z.string(),
+      result: z.unknown(),
+      is_error: z.boolean(),
+    }),
     z.object({ event_type: z.literal('error'), error: z.string() }),
   ])
   .openapi('ChatEvent');
 
 export type ChatEvent = z.infer<typeof ChatEventSchema>;
 
-export const ChatResponseSchema = z.object({ session_id: z.string(), events: z.array(ChatEventSchema) }).openapi('ChatResponse');
+export const ChatResponseSchema = z
+  .object({ session_id: z.string(), events: z.array(ChatEventSchema) })
+  .openapi('ChatResponse');
 
 /** The prototype's event for a turn event; `state` has no prototype counterpart. */
 export function toChatEvent(e: TurnEvent): ChatEvent | null {
@@ -66,7 +78,11 @@ const chatRoute = createRoute({
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ session_id: SessionIdSchema.optional(), message: MessageSchema }).openapi('ChatRequest') } },
+      content: {
+        'application/json': {
+          schema: z.object({ session_id: SessionIdSchema.optional(), message: MessageSchema }).openapi('ChatRequest'),
+        },
+      },
     },
   },
   responses: {
@@ -88,7 +104,8 @@ const chatStreamRoute = createRoute({
   tags: ['prototype compatibility'],
   summary: 'Prototype API: the turn as server-sent events',
   description:
-    'Each step is a `data: {event json}` line without an event name; the stream ends with `data: {"event_type": "done"}`. ' +
+    'Each step is a `data: {event json}` line without an event name; the stream ' +
+    'ends with `data: {"event_type": "done"}`. ' +
     'Without session_id the server makes one and returns it in the X-Session-Id header.',
   request: { query: z.object({ session_id: SessionIdSchema.optional(), message: MessageSchema }) },
   responses: {
@@ -132,7 +149,8 @@ export function registerChatCompatRoutes(
     const { conversationId, token } = await runtime.openSession(sessionId);
     const client = guard.client(c);
     const turn = await startTurn(
-      (options) => runtime.sendMessage(conversationId, token, query.message, { ...options, ...(client ? { client } : {}) }),
+      (options) =>
+        runtime.sendMessage(conversationId, token, query.message, { ...options, ...(client ? { client } : {}) }),
       c.req.raw.signal,
     );
     if (!query.session_id) c.header('X-Session-Id', sessionId);
@@ -145,7 +163,10 @@ export function registerChatCompatRoutes(
           return chat ? data(chat) : null;
         },
         done: () => [data({ event_type: 'done' })],
-        failed: (error) => [data({ event_type: 'error', error: toProblem(error).body.detail }), data({ event_type: 'done' })],
+        failed: (error) => [
+          data({ event_type: 'error', error: toProblem(error).body.detail }),
+          data({ event_type: 'done' }),
+        ],
       },
       onUnexpected,
     );

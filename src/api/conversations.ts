@@ -27,7 +27,10 @@ const ParamsSchema = z.object({
 });
 
 const MessageHeadersSchema = AuthHeadersSchema.extend({
-  accept: z.string().optional().openapi({ description: 'Send `text/event-stream` to receive the turn as server-sent events' }),
+  accept: z
+    .string()
+    .optional()
+    .openapi({ description: 'Send `text/event-stream` to receive the turn as server-sent events' }),
 });
 
 const security = [{ bearerAuth: [] }];
@@ -43,7 +46,9 @@ const createConversationRoute = createRoute({
       description: 'Created',
       content: {
         'application/json': {
-          schema: z.object({ conversation_id: z.string(), token: z.string(), state: z.string() }).openapi('NewConversation'),
+          schema: z
+            .object({ conversation_id: z.string(), token: z.string(), state: z.string() })
+            .openapi('NewConversation'),
         },
       },
     },
@@ -79,7 +84,10 @@ const sendMessageRoute = createRoute({
   request: {
     params: ParamsSchema,
     headers: MessageHeadersSchema,
-    body: { required: true, content: { 'application/json': { schema: z.object({ message: MessageSchema }).openapi('CustomerMessage') } } },
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ message: MessageSchema }).openapi('CustomerMessage') } },
+    },
   },
   responses: {
     200: {
@@ -182,7 +190,10 @@ export function registerConversationRoutes(
     const from = client ? { client } : {};
     if (!wantsEventStream(accept)) return c.json(await runtime.sendMessage(id, token, message, from), 200);
 
-    const turn = await startTurn((options) => runtime.sendMessage(id, token, message, { ...options, ...from }), c.req.raw.signal);
+    const turn = await startTurn(
+      (options) => runtime.sendMessage(id, token, message, { ...options, ...from }),
+      c.req.raw.signal,
+    );
     return streamTurn(
       c,
       turn,
@@ -198,6 +209,8 @@ export function registerConversationRoutes(
   app.openapi(getConversationRoute, async (c) => {
     const { id } = c.req.valid('param');
     const { authorization } = c.req.valid('header');
-    return c.json(await runtime.getConversation(id, conversationToken(authorization)), 200, { 'Cache-Control': 'no-store' });
+    return c.json(await runtime.getConversation(id, conversationToken(authorization)), 200, {
+      'Cache-Control': 'no-store',
+    });
   });
 }

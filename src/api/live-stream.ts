@@ -70,7 +70,8 @@ export function streamLive(c: Context, from: number, source: LiveStreamSource, o
         }
       }
     } catch (error) {
-      if (!closed) await stream.writeSSE({ event: 'error', data: JSON.stringify(toProblem(error).body) }).catch(() => {});
+      if (!closed)
+        await stream.writeSSE({ event: 'error', data: JSON.stringify(toProblem(error).body) }).catch(() => {});
     } finally {
       unsubscribe();
     }

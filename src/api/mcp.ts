@@ -9,7 +9,9 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+// prettier-ignore
+import { WebStandardStreamableHTTPServerTransport } from
+  '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createSupportMcpServer, type McpExtra } from '../mcp/server.js';

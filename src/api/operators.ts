@@ -23,7 +23,13 @@ const conflict = (description: string) => ({
   content: { [PROBLEM_CONTENT_TYPE]: { schema: ConflictProblemSchema } },
 });
 
-const IdParams = z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 const LiveHeaders = AuthHeadersSchema.extend({
   'last-event-id': z.string().optional().openapi({ description: 'Resume after this event id' }),
 });
@@ -33,7 +39,8 @@ export type OperatorAuthenticator = (authorization: string | undefined) => Promi
 /** The operator a token belongs to, or the problem the request gets. */
 export function operatorAuthenticator(directory: OperatorDirectory | null): OperatorAuthenticator {
   return async (authorization: string | undefined): Promise<Operator> => {
-    if (!directory) throw new ApiProblem(404, 'operator endpoints are disabled; set SUPPORT_ADMIN_TOKEN or add an operator');
+    if (!directory)
+      throw new ApiProblem(404, 'operator endpoints are disabled; set SUPPORT_ADMIN_TOKEN or add an operator');
     const token = bearerToken(authorization);
     const operator = token ? await directory.authenticate(token) : null;
     if (!operator)
@@ -67,7 +74,10 @@ const action = (path: string, summary: string) =>
       headers: AuthHeadersSchema,
     },
     responses: {
-      200: { description: 'Done: the operator view after it', content: { 'application/json': { schema: OperatorViewSchema } } },
+      200: {
+        description: 'Done: the operator view after it',
+        content: { 'application/json': { schema: OperatorViewSchema } },
+      },
       400: problemEntry('Invalid request'),
       403: conflict('Only a supervisor may decide approvals'),
       409: conflict('The machine does not accept this now; `allowed` lists what it accepts'),
@@ -84,7 +94,11 @@ const ApprovalBody = z
   .openapi('ApprovalDecision');
 
 const ApprovalParams = IdParams.extend({
-  requestId: z.string().min(1).max(200).openapi({ param: { name: 'requestId', in: 'path' } }),
+  requestId: z
+    .string()
+    .min(1)
+    .max(200)
+    .openapi({ param: { name: 'requestId', in: 'path' } }),
 });
 
 export interface OperatorRouteOptions {
@@ -105,17 +119,24 @@ export function registerOperatorRoutes(
     await authenticate(c.req.valid('header').authorization);
     return c.json({ refunds: await runtime.listRefunds() }, 200, noStore);
   });
-  app.openapi(get('/api/tickets', 'Every ticket handed to humans', z.object({ tickets: z.array(TicketSchema) })), async (c) => {
-    await authenticate(c.req.valid('header').authorization);
-    return c.json({ tickets: await runtime.listTickets() }, 200, noStore);
-  });
+  app.openapi(
+    get('/api/tickets', 'Every ticket handed to humans', z.object({ tickets: z.array(TicketSchema) })),
+    async (c) => {
+      await authenticate(c.req.valid('header').authorization);
+      return c.json({ tickets: await runtime.listTickets() }, 200, noStore);
+    },
+  );
   const MeSchema = z.object({ name: z.string(), role: z.enum(['agent', 'supervisor']) }).openapi('Operator');
   app.openapi(get('/api/operator/me', 'The operator this token belongs to', MeSchema), async (c) => {
     const me = await authenticate(c.req.valid('header').authorization);
     return c.json(me, 200, noStore);
   });
   app.openapi(
-    get('/api/operator/queue', 'Open tickets, approval requests and taken-over conversations, oldest first', QueueSchema),
+    get(
+      '/api/operator/queue',
+      'Open tickets, approval requests and taken-over conversations, oldest first',
+      QueueSchema,
+    ),
     async (c) => {
       await authenticate(c.req.valid('header').authorization);
       return c.json({ items: await runtime.operatorQueue() }, 200, noStore);
@@ -129,7 +150,10 @@ export function registerOperatorRoutes(
       summary: 'A conversation: the full audit view and the events allowed now',
       security,
       request: { params: IdParams, headers: AuthHeadersSchema },
-      responses: { 200: { description: 'OK', content: { 'application/json': { schema: OperatorViewSchema } } }, ...authResponses },
+      responses: {
+        200: { description: 'OK', content: { 'application/json': { schema: OperatorViewSchema } } },
+        ...authResponses,
+      },
     }),
     async (c) => {
       const me = await authenticate(c.req.valid('header').authorization);
@@ -145,7 +169,10 @@ export function registerOperatorRoutes(
       summary: "A conversation's live events (SSE, resumable with Last-Event-ID), proposals included",
       security,
       request: { params: IdParams, headers: LiveHeaders },
-      responses: { 200: { description: 'Server-sent events', content: { 'text/event-stream': { schema: z.string() } } }, ...authResponses },
+      responses: {
+        200: { description: 'Server-sent events', content: { 'text/event-stream': { schema: z.string() } } },
+        ...authResponses,
+      },
     }),
     async (c) => {
       const headers = c.req.valid('header');
@@ -212,7 +239,10 @@ export function registerOperatorRoutes(
       request: {
         params: IdParams,
         headers: AuthHeadersSchema,
-        body: { required: true, content: { 'application/json': { schema: z.object({ message: MessageSchema }).openapi('OperatorMessage') } } },
+        body: {
+          required: true,
+          content: { 'application/json': { schema: z.object({ message: MessageSchema }).openapi('OperatorMessage') } },
+        },
       },
       responses: {
         200: { description: 'Sent', content: { 'application/json': { schema: OperatorViewSchema } } },

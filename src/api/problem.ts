@@ -72,7 +72,12 @@ export interface MappedProblem {
   unexpected: boolean;
 }
 
-function problem(status: number, detail: string, headers: Record<string, string> = {}, unexpected = false): MappedProblem {
+function problem(
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+  unexpected = false,
+): MappedProblem {
   // `about:blank`: the status code says it all; the title is then the status phrase (RFC 9457 §4.2.1).
   return { body: { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail }, headers, unexpected };
 }
@@ -100,7 +105,10 @@ export function toProblem(error: unknown): MappedProblem {
       'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),
     });
   if (error instanceof HTTPException && error.status >= 400 && error.status < 500) {
-    return problem(error.status, HTTP_EXCEPTION_DETAILS[error.status] ?? (TITLES[error.status] ?? 'the request was refused').toLowerCase());
+    return problem(
+      error.status,
+      HTTP_EXCEPTION_DETAILS[error.status] ?? (TITLES[error.status] ?? 'the request was refused').toLowerCase(),
+    );
   }
   return problem(500, INTERNAL_DETAIL, {}, true);
 }
@@ -114,4 +122,7 @@ export function problemResponse(mapped: MappedProblem): Response {
 }
 
 /** An OpenAPI response entry for an error answered as problem+json. */
-export const problemEntry = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } });
+export const problemEntry = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+});

@@ -20,20 +20,30 @@ export const AwaitingSchema = z
       offer_id: z.string(),
       order_id: z.string(),
       amount: z.number().openapi({ description: 'USD' }),
-      text: z.string().openapi({ description: 'The offer as the customer was shown it (built by code, not the model)' }),
+      text: z
+        .string()
+        .openapi({ description: 'The offer as the customer was shown it (built by code, not the model)' }),
     }),
     z.object({ kind: z.literal('approval'), order_id: z.string(), amount: z.number(), request_id: z.string() }),
     z.object({ kind: z.literal('code') }),
     z.object({ kind: z.literal('person'), operator: z.string() }),
     z.null(),
   ])
-  .openapi('Awaiting', { description: 'What the conversation waits for: the customer\'s yes, a supervisor, a code, a person; or null.' });
+  .openapi('Awaiting', {
+    description: "What the conversation waits for: the customer's yes, a supervisor, a code, a person; or null.",
+  });
 
 export const TurnEventSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('text'), text: z.string() }),
     z.object({ type: z.literal('tool_call'), tool_use_id: z.string(), name: z.string(), input: z.unknown() }),
-    z.object({ type: z.literal('tool_result'), tool_use_id: z.string(), name: z.string(), result: z.unknown(), is_error: z.boolean() }),
+    z.object({
+      type: z.literal('tool_result'),
+      tool_use_id: z.string(),
+      name: z.string(),
+      result: z.unknown(),
+      is_error: z.boolean(),
+    }),
     z.object({ type: z.literal('tool_rejected'), tool_use_id: z.string(), name: z.string(), reason: z.string() }),
     z.object({ type: z.literal('state'), state: z.string(), status: statusSchema, awaiting: AwaitingSchema }),
   ])
@@ -79,7 +89,15 @@ export const ConversationViewSchema = z
         at: z.string(),
       }),
     ),
-    refunds: z.array(z.object({ refund_id: z.string(), order_id: z.string(), amount: z.number(), reason: z.string(), created_at: z.string() })),
+    refunds: z.array(
+      z.object({
+        refund_id: z.string(),
+        order_id: z.string(),
+        amount: z.number(),
+        reason: z.string(),
+        created_at: z.string(),
+      }),
+    ),
     tickets: z.array(z.object({ ticket_id: z.string(), priority: z.string(), created_at: z.string() })),
     usage: UsageSchema.extend({ turns: z.number().int() }),
   })
@@ -115,7 +133,9 @@ export const TicketSchema = z
 export const ApprovalSchema = z
   .object({
     request_id: z.string(),
-    digest: z.string().openapi({ description: 'Send it back with the decision: it binds the approval to this exact refund' }),
+    digest: z
+      .string()
+      .openapi({ description: 'Send it back with the decision: it binds the approval to this exact refund' }),
     order_id: z.string(),
     amount: z.number().openapi({ description: 'USD' }),
     reason: z.string(),

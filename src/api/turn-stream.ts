@@ -27,7 +27,10 @@ export interface StartedTurn {
  * Starts a turn and resolves when it has emitted its first event or ended. Rejects, with the
  * runtime's typed error, when the turn fails before emitting anything.
  */
-export async function startTurn(run: (options: TurnRunOptions) => Promise<TurnResult>, clientSignal: AbortSignal): Promise<StartedTurn> {
+export async function startTurn(
+  run: (options: TurnRunOptions) => Promise<TurnResult>,
+  clientSignal: AbortSignal,
+): Promise<StartedTurn> {
   const controller = new AbortController();
   const abort = () => controller.abort();
   clientSignal.addEventListener('abort', abort, { once: true });
@@ -73,7 +76,12 @@ export interface SseFormat {
 }
 
 /** Writes a started turn as an SSE response. Never throws into Hono: failures end the stream politely. */
-export function streamTurn(c: Context, turn: StartedTurn, format: SseFormat, onUnexpected: (error: unknown) => void): Response {
+export function streamTurn(
+  c: Context,
+  turn: StartedTurn,
+  format: SseFormat,
+  onUnexpected: (error: unknown) => void,
+): Response {
   return streamSSE(c, async (stream) => {
     stream.onAbort(turn.abort);
     let chain: Promise<unknown> = Promise.resolve();

@@ -1,4 +1,6 @@
-/** The salted hash of a one-time code (I16): the effect stores it, the verify_code tool computes it from what was typed. */
+/** The salted hash of a one-time code (I16): the effect stores it, the verify_code tool computes it from what was
+ * typed.
+ */
 import { createHash } from 'node:crypto';
 
 export function hashCode(salt: string, code: string): string {

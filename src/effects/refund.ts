@@ -1,4 +1,6 @@
-/** The refund effect: `context.pendingRefund` paid once per order (`refund:<order>`), outcome unknown until known (I4, I8). */
+/** The refund effect: `context.pendingRefund` paid once per order (`refund:<order>`), outcome unknown until known
+ * (I4, I8).
+ */
 import { z } from 'zod';
 import { PaymentDeclinedError, type RefundRequest } from '../backends/types.js';
 import { withRetries } from '../retry.js';
@@ -47,7 +49,11 @@ export const refundEffect: EffectModule<'refund', RefundRequest, RefundOutcome> 
         processedAt: refund.createdAt,
       };
     } catch (error) {
-      return { kind: 'refund', status: error instanceof PaymentDeclinedError ? 'failed' : 'unknown', orderId: req.orderId };
+      return {
+        kind: 'refund',
+        status: error instanceof PaymentDeclinedError ? 'failed' : 'unknown',
+        orderId: req.orderId,
+      };
     }
   },
   status: (o) => (o.status === 'done' ? 'done' : o.status === 'failed' ? 'failed' : null),
@@ -62,6 +68,9 @@ export const refundEffect: EffectModule<'refund', RefundRequest, RefundOutcome> 
         kind: 'refund',
         payload: { order_id: o.orderId, amount: o.amountCents / 100, status: 'processed', refund_id: o.refundId },
       };
-    return { kind: 'refund', payload: { order_id: o.orderId, status: o.status === 'failed' ? 'declined' : 'confirming' } };
+    return {
+      kind: 'refund',
+      payload: { order_id: o.orderId, status: o.status === 'failed' ? 'declined' : 'confirming' },
+    };
   },
 };

@@ -76,13 +76,20 @@ export const ticketEffect: EffectModule<'ticket', TicketEffectRequest, TicketOut
     try {
       const { subject: _subject, ...request } = req;
       const ticket = await withRetries(() => deps.backends.tickets.open(request), deps.retry);
-      return { kind: 'ticket', status: 'done', ticketId: ticket.ticketId, priority: ticket.priority, subject: req.subject };
+      return {
+        kind: 'ticket',
+        status: 'done',
+        ticketId: ticket.ticketId,
+        priority: ticket.priority,
+        subject: req.subject,
+      };
     } catch {
       return { kind: 'ticket', status: 'unknown' };
     }
   },
   // an unopened ticket stays pending: the sweep opens it later with the same key
   status: (o) => (o.status === 'done' ? 'done' : null),
-  outcomeEvent: (o) => (o.status === 'done' ? { type: 'ticket.created', ticketId: o.ticketId, subject: o.subject } : null),
+  outcomeEvent: (o) =>
+    o.status === 'done' ? { type: 'ticket.created', ticketId: o.ticketId, subject: o.subject } : null,
   notice: () => null,
 };

@@ -32,7 +32,11 @@ export interface EffectModule<K extends EffectKind, Req, Out> {
   /** Validates a stored request (rows are JSON: read them back through the schema, never by a cast). */
   requestSchema: z.ZodType<Req>;
   /** The outbox row for the new context, or null when there is nothing to do. */
-  request(ctx: ConversationContext, params: EffectParamsOf<K>, extras: EffectExtras): { key: string; request: Req } | null;
+  request(
+    ctx: ConversationContext,
+    params: EffectParamsOf<K>,
+    extras: EffectExtras,
+  ): { key: string; request: Req } | null;
   /** Runs it once with its key. Never throws for backend failures: they are outcomes. */
   execute(request: Req, deps: EffectDeps): Promise<Out>;
   /** The stored status: done or failed, or null to keep the row pending (unknown: retried with the same key). */

@@ -29,7 +29,15 @@ export const verificationCodeEffect: EffectModule<'verification_code', CodeReque
     const c = ctx.challenge;
     if (!c?.candidate) return null;
     const key = `code:${ctx.conversationId}:${c.sent}`;
-    return { key, request: { conversationId: ctx.conversationId, to: c.candidate.email, name: c.candidate.name, idempotencyKey: key } };
+    return {
+      key,
+      request: {
+        conversationId: ctx.conversationId,
+        to: c.candidate.email,
+        name: c.candidate.name,
+        idempotencyKey: key,
+      },
+    };
   },
   async execute(req, deps) {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -42,7 +50,8 @@ export const verificationCodeEffect: EffectModule<'verification_code', CodeReque
             to: req.to,
             subject: 'Your verification code',
             text:
-              `Hello ${req.name.split(' ')[0] ?? ''},\n\nYour verification code is ${code}. It expires in 10 minutes.\n` +
+              `Hello ${req.name.split(' ')[0] ?? ''},\n\nYour verification code is ${code}. ` +
+              `It expires in 10 minutes.\n` +
               'If you did not ask for it, you can ignore this email: nobody can use it without your mailbox.\n',
             // a fresh key per attempt: if an attempt is repeated after a crash, the new code is mailed too
             // (only the latest code's hash is recorded, so the customer must get that one)
@@ -57,7 +66,8 @@ export const verificationCodeEffect: EffectModule<'verification_code', CodeReque
   },
   status: (o) => (o.status === 'done' ? 'done' : 'failed'),
   outcomeEvent(o) {
-    if (o.status === 'done') return { type: 'verification.code_sent', codeHash: o.codeHash, salt: o.salt, expiresAt: o.expiresAt };
+    if (o.status === 'done')
+      return { type: 'verification.code_sent', codeHash: o.codeHash, salt: o.salt, expiresAt: o.expiresAt };
     return {
       type: 'escalate',
       reason: 'tool_failure',

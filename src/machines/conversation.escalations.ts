@@ -82,6 +82,11 @@ export function escalationFrom(event: ConversationEvent, ctx: ConversationContex
   }
 }
 
-function pick(e: { priority: Escalation['priority']; reason: Escalation['reason']; summary: string; orderId: string | null }) {
+function pick(e: {
+  priority: Escalation['priority'];
+  reason: Escalation['reason'];
+  summary: string;
+  orderId: string | null;
+}) {
   return { priority: e.priority, reason: e.reason, summary: e.summary, orderId: e.orderId };
 }

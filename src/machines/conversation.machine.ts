@@ -21,7 +21,9 @@ import { operatorAllowed, proposalAllowed } from './conversation.rules.js';
 /** Bump when state names or context shape change; stored snapshots are migrated on load. */
 export const MACHINE_VERSION = 3;
 
-/** Turns in a row that obtain nothing needed before a P3 complexity ticket (I9): one ask + two failed clarifications. */
+/** Turns in a row that obtain nothing needed before a P3 complexity ticket (I9): one ask + two failed clarifications.
+ *
+ */
 export const STALLED_TURNS_LIMIT = 3;
 /** Unknown payment outcomes in a row before a P2 ticket asks a human to reconcile (the refund stays pending). */
 export const UNKNOWN_OUTCOMES_LIMIT = 3;
@@ -45,10 +47,19 @@ export const STATE_NAMES = [
 export type ConversationState = (typeof STATE_NAMES)[number];
 
 /** States a handback may return to as they were (the others are re-derived from the context). */
-export const RESTING_STATES = ['unverified', 'verifying', 'verified', 'order-checked', 'refund-eligible', 'resolved'] as const;
+export const RESTING_STATES = [
+  'unverified',
+  'verifying',
+  'verified',
+  'order-checked',
+  'refund-eligible',
+  'resolved',
+] as const;
 
-const is = <T extends ConversationEvent['type']>(e: ConversationEvent, type: T): e is Extract<ConversationEvent, { type: T }> =>
-  e.type === type;
+const is = <T extends ConversationEvent['type']>(
+  e: ConversationEvent,
+  type: T,
+): e is Extract<ConversationEvent, { type: T }> => e.type === type;
 
 function refundFrom(orderId: string, amountCents: number, reason: PendingRefund['reason'], approvedBy: string | null) {
   const pending: PendingRefund = {
@@ -121,8 +132,10 @@ export const conversationMachine = setup({
       is(event, 'propose.process_refund') &&
       !needsApproval(context, event.orderId),
     /** I13: the customer's yes (chat) or the MCP client's confirmation of this exact offer, above the limit. */
-    confirmsApprovalOffer: ({ context, event }) => confirmsOffer(context, event) && context.offer?.needsApproval === true,
-    confirmsRefundOffer: ({ context, event }) => confirmsOffer(context, event) && context.offer?.needsApproval === false,
+    confirmsApprovalOffer: ({ context, event }) =>
+      confirmsOffer(context, event) && context.offer?.needsApproval === true,
+    confirmsRefundOffer: ({ context, event }) =>
+      confirmsOffer(context, event) && context.offer?.needsApproval === false,
     withdrawsOffer: ({ context, event }) =>
       is(event, 'offer.withdrawn') && context.offer !== null && event.offerId === context.offer.offerId,
     declinesOffer: ({ context, event }) =>
@@ -188,7 +201,9 @@ export const conversationMachine = setup({
     raiseEscalation: assign({
       escalation: ({ context, event }) => ({ ...escalationFrom(event, context), raised: true }),
     }),
-    noteCustomer: assign({ customer: ({ context, event }) => (is(event, 'customer.found') ? event.customer : context.customer) }),
+    noteCustomer: assign({
+      customer: ({ context, event }) => (is(event, 'customer.found') ? event.customer : context.customer),
+    }),
     noteUnknownEmail: assign({
       unknownEmails: ({ context, event }) =>
         is(event, 'customer.not_found') && !context.unknownEmails.includes(event.email)
@@ -199,7 +214,11 @@ export const conversationMachine = setup({
       challenge: ({ context, event }) => {
         const prev = context.challenge;
         const found = is(event, 'customer.found');
-        const email = is(event, 'customer.found') ? event.customer.email : is(event, 'customer.not_found') ? event.email : '';
+        const email = is(event, 'customer.found')
+          ? event.customer.email
+          : is(event, 'customer.not_found')
+            ? event.email
+            : '';
         return {
           candidate: is(event, 'customer.found') ? event.customer : null,
           email: email.toLowerCase(),
@@ -236,7 +255,15 @@ export const conversationMachine = setup({
         // a foreign order keeps nothing but the fact that it is foreign (I5)
         const kept = f.owned
           ? f
-          : { ...f, eligible: false, ineligibleCode: null, refundableCents: 0, needsApproval: false, refunded: false, refundId: null };
+          : {
+              ...f,
+              eligible: false,
+              ineligibleCode: null,
+              refundableCents: 0,
+              needsApproval: false,
+              refunded: false,
+              refundId: null,
+            };
         return { ...context.orders, [f.orderId]: kept };
       },
     }),
@@ -298,7 +325,13 @@ export const conversationMachine = setup({
       const a = context.approval;
       const facts = a ? context.orders[a.orderId] : undefined;
       if (!a || !facts) return { approval: null };
-      const denied = { ...facts, eligible: false, ineligibleCode: 'APPROVAL_DENIED', refundableCents: 0, needsApproval: false };
+      const denied = {
+        ...facts,
+        eligible: false,
+        ineligibleCode: 'APPROVAL_DENIED',
+        refundableCents: 0,
+        needsApproval: false,
+      };
       // denied while a person holds it: the handback returns where a deny leads (not "resolved" by an older refund)
       const takeover = context.takeover && { ...context.takeover, fromState: 'order-checked' };
       return { approval: null, orders: { ...context.orders, [a.orderId]: denied }, takeover };
@@ -321,7 +354,11 @@ export const conversationMachine = setup({
     markRefundUnknown: assign({
       pendingRefund: ({ context }) =>
         context.pendingRefund
-          ? { ...context.pendingRefund, outcome: 'unknown' as const, unknownCount: context.pendingRefund.unknownCount + 1 }
+          ? {
+              ...context.pendingRefund,
+              outcome: 'unknown' as const,
+              unknownCount: context.pendingRefund.unknownCount + 1,
+            }
           : null,
     }),
     noteTicket: assign(({ context, event }) => {
@@ -390,7 +427,9 @@ export const conversationMachine = setup({
       },
     },
     'order-checked': { on: { 'operator.takeover': takeover('order-checked'), ...orderHandlers('order-checked') } },
-    'refund-eligible': { on: { 'operator.takeover': takeover('refund-eligible'), ...orderHandlers('refund-eligible') } },
+    'refund-eligible': {
+      on: { 'operator.takeover': takeover('refund-eligible'), ...orderHandlers('refund-eligible') },
+    },
     'awaiting-confirmation': {
       on: {
         'operator.takeover': takeover('awaiting-confirmation'),
@@ -418,7 +457,11 @@ export const conversationMachine = setup({
       on: {
         'operator.takeover': takeover('refund-pending'),
         'refund.succeeded': { guard: 'isPendingRefund', target: 'resolved', actions: 'markRefunded' },
-        'refund.failed': { guard: 'isPendingRefund', target: 'escalated', actions: ['clearPendingRefund', ...ESCALATE] },
+        'refund.failed': {
+          guard: 'isPendingRefund',
+          target: 'escalated',
+          actions: ['clearPendingRefund', ...ESCALATE],
+        },
         'refund.unknown': { guard: 'isPendingRefund', target: 'refund-reconciling', actions: 'markRefundUnknown' },
       },
     },
@@ -426,7 +469,11 @@ export const conversationMachine = setup({
       on: {
         'operator.takeover': takeover('refund-reconciling'),
         'refund.succeeded': { guard: 'isPendingRefund', target: 'resolved', actions: 'markRefunded' },
-        'refund.failed': { guard: 'isPendingRefund', target: 'escalated', actions: ['clearPendingRefund', ...ESCALATE] },
+        'refund.failed': {
+          guard: 'isPendingRefund',
+          target: 'escalated',
+          actions: ['clearPendingRefund', ...ESCALATE],
+        },
         'refund.unknown': [
           // I8: still unknown after several attempts: a human reconciles (the refund stays pending, never "failed")
           { guard: 'isPendingRefundStillUnknown', target: 'escalated', actions: ['markRefundUnknown', ...ESCALATE] },
@@ -438,8 +485,12 @@ export const conversationMachine = setup({
       on: {
         // I15: the model is never called here; the runtime records customer messages only
         'operator.reply': { target: 'human-active' },
-        // a turn that began before the takeover ends here: it counts no clarification round (I9) unless it made progress
-        'turn.ended': [{ guard: 'madeProgress', target: 'human-active', actions: 'resetStalls' }, { target: 'human-active' }],
+        // a turn that began before the takeover ends here: it counts no clarification round (I9) unless it made
+        // progress
+        'turn.ended': [
+          { guard: 'madeProgress', target: 'human-active', actions: 'resetStalls' },
+          { target: 'human-active' },
+        ],
         'operator.handback': handbackHandlers(),
         escalate: { guard: 'canEscalateFact', target: 'human-active', actions: ESCALATE },
         ...approvalDecisions('human-active'),
@@ -449,7 +500,11 @@ export const conversationMachine = setup({
     escalated: {
       on: {
         'operator.takeover': takeover('escalated'),
-        escalate: { guard: 'outranksCurrent', target: 'escalated', actions: ['raiseEscalation', ticketFor('escalation')] },
+        escalate: {
+          guard: 'outranksCurrent',
+          target: 'escalated',
+          actions: ['raiseEscalation', ticketFor('escalation')],
+        },
         ...approvalDecisions('escalated'),
         // a refund committed before the escalation still completes (exactly once), and is recorded
         ...refundOutcomes('escalated'),
@@ -502,7 +557,11 @@ function codeHandlers() {
     { guard: 'codeOpensActiveAccount', target: 'verified', actions: ['acceptCandidate', 'resetStalls'] },
     { guard: 'codeOpensInactiveAccount', target: 'escalated', actions: [...ESCALATE, 'acceptCandidate'] },
     { guard: 'codeWrongWithAttemptsLeft', target: 'verifying', actions: 'countCodeAttempt' },
-    { guard: 'codeWrongLastAttempt', target: 'escalated', actions: ['countCodeAttempt', ...ESCALATE, 'lockVerification'] },
+    {
+      guard: 'codeWrongLastAttempt',
+      target: 'escalated',
+      actions: ['countCodeAttempt', ...ESCALATE, 'lockVerification'],
+    },
   ] as const;
 }
 
@@ -538,7 +597,11 @@ function orderHandlers(self: 'order-checked' | 'refund-eligible' | 'resolved') {
 /** I13 / I14: a yes to the open offer refunds it, or (above the limit) asks a supervisor. */
 function confirmHandlers() {
   return [
-    { guard: 'confirmsApprovalOffer', target: 'awaiting-approval', actions: ['requestApproval', ticketFor('approval')] },
+    {
+      guard: 'confirmsApprovalOffer',
+      target: 'awaiting-approval',
+      actions: ['requestApproval', ticketFor('approval')],
+    },
     { guard: 'confirmsRefundOffer', target: 'refund-pending', actions: ['startRefund', effect({ kind: 'refund' })] },
   ] as const;
 }
@@ -552,7 +615,8 @@ function handbackHandlers() {
     { guard: 'hasApproval', target: 'awaiting-approval', actions: 'endTakeover' },
     { guard: 'hasOffer', target: 'awaiting-confirmation', actions: 'endTakeover' },
     ...RESTING_STATES.map(
-      (state) => ({ guard: { type: 'tookOverFrom', params: { state } }, target: state, actions: 'endTakeover' }) as const,
+      (state) =>
+        ({ guard: { type: 'tookOverFrom', params: { state } }, target: state, actions: 'endTakeover' }) as const,
     ),
     { guard: 'hasRefundedOrder', target: 'resolved', actions: 'endTakeover' },
     { guard: 'hasOrders', target: 'order-checked', actions: 'endTakeover' },
@@ -576,7 +640,6 @@ function refundOutcomes(self: 'human-active' | 'escalated') {
     'refund.unknown': { guard: 'isPendingRefund', target: self, actions: 'markRefundUnknown' },
   } as const;
 }
-
 
 /** The machine's state names, as its snapshots type them: STATE_NAMES must list exactly these. */
 type MachineStateValue = Extract<import('xstate').SnapshotFrom<typeof conversationMachine>['value'], string>;

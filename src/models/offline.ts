@@ -26,7 +26,12 @@ export function createOfflineModel(): Model {
       const proposals = planTools(analysis, request.facts);
       if (proposals.length) {
         const ids = toolUseIds(request, proposals.length);
-        const content: AssistantBlock[] = proposals.map((p, i) => ({ type: 'tool_use', id: ids[i] ?? `toolu_offline_${i}`, name: p.name, input: p.input }));
+        const content: AssistantBlock[] = proposals.map((p, i) => ({
+          type: 'tool_use',
+          id: ids[i] ?? `toolu_offline_${i}`,
+          name: p.name,
+          input: p.input,
+        }));
         return { content, stopReason: 'tool_use', usage: { ...ZERO_USAGE } };
       }
       const text = composeReply(analysis, request.facts);

@@ -95,7 +95,10 @@ export interface Model {
 
 /** The model service failed after its own retries (overloaded, timed out, unreachable). */
 export class ModelUnavailableError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'ModelUnavailableError';
   }

@@ -5,12 +5,19 @@
 import { OPERATOR_ROLES, type OperatorRole } from '../machines/conversation.context.js';
 import type { OperatorAccounts } from './types.js';
 
-export async function operatorCommand(accounts: OperatorAccounts, args: string[], out: (line: string) => void): Promise<number> {
+export async function operatorCommand(
+  accounts: OperatorAccounts,
+  args: string[],
+  out: (line: string) => void,
+): Promise<number> {
   const [command, ...rest] = args;
   if (command === 'add') {
     const roleAt = rest.indexOf('--role');
     const role = roleAt >= 0 ? rest[roleAt + 1] : 'agent';
-    const name = rest.filter((_, i) => i !== roleAt && i !== roleAt + 1).join(' ').trim();
+    const name = rest
+      .filter((_, i) => i !== roleAt && i !== roleAt + 1)
+      .join(' ')
+      .trim();
     if (!name) return usage(out);
     if (!OPERATOR_ROLES.some((r) => r === role)) {
       out(`--role must be one of: ${OPERATOR_ROLES.join(', ')}`);
@@ -24,7 +31,8 @@ export async function operatorCommand(accounts: OperatorAccounts, args: string[]
   if (command === 'list') {
     const all = await accounts.list();
     if (all.length === 0) out('no operators (SUPPORT_ADMIN_TOKEN, when set, is the supervisor "admin")');
-    for (const a of all) out(`${a.name}\t${a.role}\t${a.revokedAt ? `revoked ${a.revokedAt}` : `active since ${a.createdAt}`}`);
+    for (const a of all)
+      out(`${a.name}\t${a.role}\t${a.revokedAt ? `revoked ${a.revokedAt}` : `active since ${a.createdAt}`}`);
     return 0;
   }
   if (command === 'revoke') {

@@ -4,7 +4,10 @@ import type { Operator, OperatorAccounts, OperatorDirectory } from './types.js';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
-export function createOperatorDirectory(options: { accounts?: OperatorAccounts; adminToken?: string | null }): OperatorDirectory {
+export function createOperatorDirectory(options: {
+  accounts?: OperatorAccounts;
+  adminToken?: string | null;
+}): OperatorDirectory {
   const admin = options.adminToken ? digest(options.adminToken) : null;
   return {
     async authenticate(token: string): Promise<Operator | null> {

@@ -20,7 +20,8 @@ export const OPERATOR_NAME = /^[A-Za-z][A-Za-z0-9 ._-]{0,63}$/;
 export function createSqlOperatorAccounts(db: SqlDriver, clock: () => Date = () => new Date()): OperatorAccounts {
   return {
     async add(name, role) {
-      if (!OPERATOR_NAME.test(name)) throw new Error('an operator name is 1-64 letters, digits, spaces, ".", "_" or "-"');
+      if (!OPERATOR_NAME.test(name))
+        throw new Error('an operator name is 1-64 letters, digits, spaces, ".", "_" or "-"');
       if (name.toLowerCase() === 'admin') throw new Error('"admin" is the name of SUPPORT_ADMIN_TOKEN');
       const token = `op_${randomBytes(32).toString('base64url')}`;
       const now = clock().toISOString();
@@ -28,12 +29,18 @@ export function createSqlOperatorAccounts(db: SqlDriver, clock: () => Date = () 
       if (existing.length) {
         // a revoked operator can be added again with a new token
         const { changes } = await db.run(
-          'UPDATE operators SET role = ?, token_hash = ?, created_at = ?, revoked_at = NULL WHERE name = ? AND revoked_at IS NOT NULL',
+          'UPDATE operators SET role = ?, token_hash = ?, created_at = ?, revoked_at ' +
+            '= NULL WHERE name = ? AND revoked_at IS NOT NULL',
           [role, hash(token), now, name],
         );
         if (changes !== 1) throw new Error(`operator ${name} already exists (revoke it first)`);
       } else {
-        await db.run('INSERT INTO operators (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)', [name, role, hash(token), now]);
+        await db.run('INSERT INTO operators (name, role, token_hash, created_at) VALUES (?, ?, ?, ?)', [
+          name,
+          role,
+          hash(token),
+          now,
+        ]);
       }
       return { account: { name, role, createdAt: now, revokedAt: null }, token };
     },
@@ -48,7 +55,9 @@ export function createSqlOperatorAccounts(db: SqlDriver, clock: () => Date = () 
       return changes === 1;
     },
     async authenticate(token) {
-      const rows = await db.all<Row>('SELECT * FROM operators WHERE token_hash = ? AND revoked_at IS NULL', [hash(token)]);
+      const rows = await db.all<Row>('SELECT * FROM operators WHERE token_hash = ? AND revoked_at IS NULL', [
+        hash(token),
+      ]);
       const row = rows[0];
       return row ? { name: String(row.name), role: asRole(row.role) } : null;
     },

@@ -42,16 +42,32 @@ export async function answerOffer(
   if (answer === 'no') {
     const done = await engine.dispatch(held, { type: 'customer.declined', offerId: offer.offerId, via });
     if (!done.ok) return null;
-    engine.note(held, { kind: 'note', payload: { text: `[note] The customer declined the refund offer for ${offer.orderId} (${amount}); nothing was refunded. Do not offer it again unless they ask.` } });
+    engine.note(held, {
+      kind: 'note',
+      payload: {
+        text:
+          `[note] The customer declined the refund offer for ${offer.orderId} (${amount}); ` +
+          `nothing was refunded. Do not offer it again unless they ask.`,
+      },
+    });
     return { kind: 'declined', say: [declinedText(offer)] };
   }
-  const done = await engine.dispatch(held, { type: 'customer.confirmed', offerId: offer.offerId, digest: offer.digest, via, at });
+  const done = await engine.dispatch(held, {
+    type: 'customer.confirmed',
+    offerId: offer.offerId,
+    digest: offer.digest,
+    via,
+    at,
+  });
   if (!done.ok) {
     if (done.reason !== 'duplicate_effect') return null;
     // another conversation refunded this order first (I4): say what is true and withdraw the offer
     const message = await settleTakenRefund(deps, held, offer.orderId);
     await engine.dispatch(held, { type: 'offer.withdrawn', offerId: offer.offerId });
-    engine.note(held, { kind: 'note', payload: { text: `[note] The customer said yes, but: ${message} They have been told.` } });
+    engine.note(held, {
+      kind: 'note',
+      payload: { text: `[note] The customer said yes, but: ${message} They have been told.` },
+    });
     const refunded = held.snapshot.context.orders[offer.orderId]?.refunded === true;
     return {
       kind: 'taken',
@@ -66,18 +82,60 @@ export async function answerOffer(
   const ctx = held.snapshot.context;
   if (state === 'awaiting-approval' && ctx.approval) {
     const ref = ctx.approval.ticketId ? ` (ticket ${ctx.approval.ticketId})` : '';
-    engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund offer for ${offer.orderId} (${amount}). It needs a supervisor's approval, so it has been passed to a specialist${ref}; the customer has been told. Nothing is refunded yet.` } });
+    engine.note(held, {
+      kind: 'note',
+      payload: {
+        text:
+          `[note] The customer confirmed the refund offer for ${offer.orderId} (${amount}). ` +
+          `It needs a supervisor's approval, so it has been passed to a specialist${ref}; ` +
+          `the customer has been told. Nothing is refunded yet.`,
+      },
+    });
     return { kind: 'approval', say: [approvalRequestedText(ctx.approval)] };
   }
   const refund = done.outcomes.find((o) => o.kind === 'refund');
   if (refund?.kind === 'refund' && refund.status === 'done') {
-    engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund offer for ${offer.orderId}; the refund of ${amount} was processed (reference ${refund.refundId}) and the customer has been told. Do not repeat it.` } });
+    engine.note(held, {
+      kind: 'note',
+      payload: {
+        text:
+          `[note] The customer confirmed the refund offer for ${offer.orderId}; the ` +
+          `refund of ${amount} was processed (reference ${refund.refundId}) and the ` +
+          `customer has been told. Do not repeat it.`,
+      },
+    });
     return { kind: 'refund', say: [refundDoneText(refund.orderId, refund.amountCents, refund.refundId)] };
   }
   if (refund?.kind === 'refund' && refund.status === 'failed') {
-    engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund for ${offer.orderId}, but the payment provider declined it; a person will follow up.` } });
-    return { kind: 'failed', say: [`I'm sorry, the payment provider couldn't complete the refund for order ${offer.orderId}; a member of our team will follow up.`] };
+    engine.note(held, {
+      kind: 'note',
+      payload: {
+        text:
+          `[note] The customer confirmed the refund for ${offer.orderId}, but the ` +
+          `payment provider declined it; a person will follow up.`,
+      },
+    });
+    return {
+      kind: 'failed',
+      say: [
+        `I'm sorry, the payment provider couldn't complete the refund for order ` +
+          `${offer.orderId}; a member of our team will follow up.`,
+      ],
+    };
   }
-  engine.note(held, { kind: 'note', payload: { text: `[note] The customer confirmed the refund for ${offer.orderId}; it is being confirmed with the payment provider. Do not say it failed or succeeded.` } });
-  return { kind: 'confirming', say: [`Thank you. The refund for order ${offer.orderId} is being confirmed with our payment provider; I'll let you know as soon as it's done.`] };
+  engine.note(held, {
+    kind: 'note',
+    payload: {
+      text:
+        `[note] The customer confirmed the refund for ${offer.orderId}; it is being ` +
+        `confirmed with the payment provider. Do not say it failed or succeeded.`,
+    },
+  });
+  return {
+    kind: 'confirming',
+    say: [
+      `Thank you. The refund for order ${offer.orderId} is being confirmed with ` +
+        `our payment provider; I'll let you know as soon as it's done.`,
+    ],
+  };
 }

@@ -30,6 +30,11 @@ export function toCustomerEvent(e: TurnEvent, toolset: Toolset, sanitizer: Sanit
       // what a tool lets the customer see was decided by the tool (ToolDefinition.visible)
       return { type: 'tool_result', tool_use_id: id, name, result: value(e.result), is_error: e.is_error };
     case 'tool_rejected':
-      return { type: 'tool_rejected', tool_use_id: id, name, reason: sanitizer.leakIn(e.reason, leak) ? GENERIC_REFUSAL : e.reason };
+      return {
+        type: 'tool_rejected',
+        tool_use_id: id,
+        name,
+        reason: sanitizer.leakIn(e.reason, leak) ? GENERIC_REFUSAL : e.reason,
+      };
   }
 }

@@ -11,10 +11,27 @@ import type { EffectOutcome } from '../effects/outcomes.js';
 import type { AnyEffectModule, EffectRegistry, FaultPoint } from '../effects/types.js';
 import { conversationEventSchema, type ConversationEvent } from '../machines/conversation.events.js';
 import type { Clock } from '../policy.js';
-import type { CommitStep, ConversationRecord, ConversationStore, EffectStatus, NewEffect, NewEvent, StoredEvent } from '../store/types.js';
+import type {
+  CommitStep,
+  ConversationRecord,
+  ConversationStore,
+  EffectStatus,
+  NewEffect,
+  NewEvent,
+  StoredEvent,
+} from '../store/types.js';
 import type { HeldConversation, LogEntry } from './held.js';
 import { awaitingOf } from './facts.js';
-import { indexOf, persist, restore, stateOf, statusOf, step, type ConversationSnapshot, type MigrationDefaults } from './machine-steps.js';
+import {
+  indexOf,
+  persist,
+  restore,
+  stateOf,
+  statusOf,
+  step,
+  type ConversationSnapshot,
+  type MigrationDefaults,
+} from './machine-steps.js';
 import type { RetryOptions } from '../retry.js';
 
 export interface EngineDeps {
@@ -131,7 +148,10 @@ export function createEngine(deps: EngineDeps) {
   }
 
   type Extra = { events?: NewEvent[]; effects?: NewEffect[]; completeEffects?: CommitStep['completeEffects'] };
-  type Committed = { ok: true } | { ok: false; reason: 'conflict' } | { ok: false; reason: 'duplicate_effect'; idempotencyKey: string };
+  type Committed =
+    | { ok: true }
+    | { ok: false; reason: 'conflict' }
+    | { ok: false; reason: 'duplicate_effect'; idempotencyKey: string };
 
   /** One attempt: everything staged plus `extra`, compare-and-swapping the held snapshot. */
   async function commitOnce(held: HeldConversation, extra: Extra): Promise<Committed> {
@@ -182,7 +202,11 @@ export function createEngine(deps: EngineDeps) {
     return true;
   }
 
-  function effectRows(next: HeldConversation['snapshot'], effects: ReturnType<typeof step>, ticketContext: string): NewEffect[] {
+  function effectRows(
+    next: HeldConversation['snapshot'],
+    effects: ReturnType<typeof step>,
+    ticketContext: string,
+  ): NewEffect[] {
     const rows: NewEffect[] = [];
     for (const params of effects?.effects ?? []) {
       const module = moduleFor(params.kind);
@@ -197,7 +221,11 @@ export function createEngine(deps: EngineDeps) {
    * Applies `event`. Without a side effect it is staged (unless `durable`); with one, it is committed
    * with its outbox rows before anything runs, then the effects run (unless `run: false`).
    */
-  async function dispatch(held: HeldConversation, event: ConversationEvent, options: DispatchOptions = {}): Promise<Dispatched> {
+  async function dispatch(
+    held: HeldConversation,
+    event: ConversationEvent,
+    options: DispatchOptions = {},
+  ): Promise<Dispatched> {
     // facts are built from backend data: an event off the contract is a bug, never a transition
     conversationEventSchema.parse(event);
     const ticketContext = options.ticketContext ?? '';
@@ -239,7 +267,10 @@ export function createEngine(deps: EngineDeps) {
    * Runs one pending effect to its outcome and records it on the conversation. Returns null when
    * the effect is not pending or another worker holds its claim.
    */
-  async function runEffect(held: HeldConversation, key: string): Promise<{ outcome: EffectOutcome; next: string[] } | null> {
+  async function runEffect(
+    held: HeldConversation,
+    key: string,
+  ): Promise<{ outcome: EffectOutcome; next: string[] } | null> {
     const effect = await store.getEffect(key);
     if (!effect || effect.status !== 'pending') return null;
     const module = moduleFor(effect.kind);
@@ -291,7 +322,12 @@ export function createEngine(deps: EngineDeps) {
   /** Finishes what a crash or an unknown outcome left pending on this conversation. */
   async function finishPending(held: HeldConversation): Promise<EffectOutcome[]> {
     const pending = await store.listPendingEffects(held.id);
-    return pending.length ? runEffects(held, pending.map((p) => p.idempotencyKey)) : [];
+    return pending.length
+      ? runEffects(
+          held,
+          pending.map((p) => p.idempotencyKey),
+        )
+      : [];
   }
 
   return { load, note, dispatch, flush, commit, catchUp, runEffects, finishPending, reloadAndReplay };

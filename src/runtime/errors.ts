@@ -17,7 +17,10 @@ export class BusyError extends Error {
 
 /** The runtime is shutting down and accepts no new turns. */
 export class UnavailableError extends Error {
-  constructor(message = 'the service is not accepting messages right now', readonly retryAfterSeconds = 5) {
+  constructor(
+    message = 'the service is not accepting messages right now',
+    readonly retryAfterSeconds = 5,
+  ) {
     super(message);
     this.name = 'UnavailableError';
   }

@@ -27,7 +27,13 @@ export interface EventPayloads {
   /** A message from a person of the support team (sanitised before it was stored). */
   operator_message: { operator: string; text: string };
   /** An operator's action and what the machine made of it (I11). */
-  operator_action: { operator: string; role: string; action: string; decision: 'accepted' | 'rejected'; reason: string };
+  operator_action: {
+    operator: string;
+    role: string;
+    action: string;
+    decision: 'accepted' | 'rejected';
+    reason: string;
+  };
   /** A staged step the machine no longer accepted after a concurrent commit (kept for the audit). */
   superseded: { event: ConversationEvent; state: string };
 }

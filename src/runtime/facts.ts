@@ -17,7 +17,14 @@ export function allowedTools(snapshot: ConversationSnapshot, toolset: Toolset, e
     .filter((tool) => {
       if (tool.probe(ctx, env).some((event) => snapshot.can(event))) return true;
       // verification stays open for an email the customer has yet to give (the machine checks it then)
-      return tool.name === 'get_customer' && !ctx.customer && !ctx.escalation && !ctx.takeover && !ctx.challenge && !ctx.verificationLocked;
+      return (
+        tool.name === 'get_customer' &&
+        !ctx.customer &&
+        !ctx.escalation &&
+        !ctx.takeover &&
+        !ctx.challenge &&
+        !ctx.verificationLocked
+      );
     })
     .map((tool) => tool.name);
 }
@@ -47,8 +54,14 @@ export function awaitingOf(snapshot: ConversationSnapshot): Awaiting {
 
 function factsAwaiting(ctx: ConversationContext, state: string): StateFacts['awaiting'] {
   if (state === 'awaiting-confirmation' && ctx.offer)
-    return { kind: 'confirmation', offerId: ctx.offer.offerId, orderId: ctx.offer.orderId, amountUsd: formatUsd(ctx.offer.amountCents) };
-  if (ctx.approval) return { kind: 'approval', orderId: ctx.approval.orderId, amountUsd: formatUsd(ctx.approval.amountCents) };
+    return {
+      kind: 'confirmation',
+      offerId: ctx.offer.offerId,
+      orderId: ctx.offer.orderId,
+      amountUsd: formatUsd(ctx.offer.amountCents),
+    };
+  if (ctx.approval)
+    return { kind: 'approval', orderId: ctx.approval.orderId, amountUsd: formatUsd(ctx.approval.amountCents) };
   if (state === 'verifying') return { kind: 'code' };
   return null;
 }
@@ -71,7 +84,9 @@ export function factsOf(snapshot: ConversationSnapshot, policy: RefundPolicy, al
       needsApproval: o.needsApproval,
       refunded: o.refunded,
     })),
-    pendingRefund: ctx.pendingRefund ? { orderId: ctx.pendingRefund.orderId, outcome: ctx.pendingRefund.outcome } : null,
+    pendingRefund: ctx.pendingRefund
+      ? { orderId: ctx.pendingRefund.orderId, outcome: ctx.pendingRefund.outcome }
+      : null,
     escalation: ctx.escalation
       ? {
           priority: ctx.escalation.priority,

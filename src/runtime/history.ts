@@ -15,16 +15,20 @@ export function buildHistory(events: ReadonlyArray<Pick<StoredEvent, 'kind' | 'p
   let openToolUses: string[] = [];
 
   const closeOpenToolUses = (): UserBlock[] => {
-    const blocks = openToolUses.map(
-      (id): ToolResultBlock => ({ type: 'tool_result', tool_use_id: id, content: 'Interrupted before a result was recorded.', is_error: true }),
-    );
+    const blocks = openToolUses.map((id): ToolResultBlock => ({
+      type: 'tool_result',
+      tool_use_id: id,
+      content: 'Interrupted before a result was recorded.',
+      is_error: true,
+    }));
     openToolUses = [];
     return blocks;
   };
   const pushUser = (blocks: UserBlock[]) => {
     const last = out[out.length - 1];
     if (last && last.role === 'user') {
-      const existing: UserBlock[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
+      const existing: UserBlock[] =
+        typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
       last.content = [...existing, ...blocks];
     } else out.push({ role: 'user', content: blocks });
   };

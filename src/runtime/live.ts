@@ -23,13 +23,26 @@ export function toLiveEvent(e: StoredEvent, audience: LiveAudience): LiveEvent |
   if (reply) return { ...base, event: 'message', data: { role: 'agent', text: reply.text, at: e.createdAt } };
   const person = payloadOf(e, 'operator_message');
   if (person)
-    return { ...base, event: 'message', data: { role: 'operator', text: person.text, author: person.operator, at: e.createdAt } };
+    return {
+      ...base,
+      event: 'message',
+      data: { role: 'operator', text: person.text, author: person.operator, at: e.createdAt },
+    };
   const notice = payloadOf(e, 'notice');
-  if (notice) return { ...base, event: 'message', data: { role: 'system', text: notice.text, topic: notice.topic, at: e.createdAt } };
+  if (notice)
+    return {
+      ...base,
+      event: 'message',
+      data: { role: 'system', text: notice.text, topic: notice.topic, at: e.createdAt },
+    };
   const fact = payloadOf(e, 'fact');
   if (fact && fact.from !== fact.to) {
     const extra = fact as { status?: unknown; awaiting?: unknown };
-    return { ...base, event: 'state', data: { state: fact.to, status: extra.status ?? null, awaiting: extra.awaiting ?? null, at: e.createdAt } };
+    return {
+      ...base,
+      event: 'state',
+      data: { state: fact.to, status: extra.status ?? null, awaiting: extra.awaiting ?? null, at: e.createdAt },
+    };
   }
   const effect = payloadOf(e, 'effect');
   if (effect?.kind === 'refund' && effect.outcome && typeof effect.outcome === 'object') {

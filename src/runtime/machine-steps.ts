@@ -26,12 +26,20 @@ export function initialSnapshot(input: ConversationInput): ConversationSnapshot 
 }
 
 /** Restores a stored snapshot (migrating older machine versions). */
-export function restore(persisted: PersistedConversation, machineVersion: number, defaults?: MigrationDefaults): ConversationSnapshot {
+export function restore(
+  persisted: PersistedConversation,
+  machineVersion: number,
+  defaults?: MigrationDefaults,
+): ConversationSnapshot {
   return conversationMachine.resolveState(migrate(persisted, machineVersion, defaults));
 }
 
 /** Brings a snapshot stored by an older machine up to MACHINE_VERSION (idempotent). */
-export function migrate(persisted: PersistedConversation, from: number, defaults?: MigrationDefaults): PersistedConversation {
+export function migrate(
+  persisted: PersistedConversation,
+  from: number,
+  defaults?: MigrationDefaults,
+): PersistedConversation {
   if (from > MACHINE_VERSION) throw new Error(`snapshot from a newer machine (version ${from}); upgrade this server`);
   if (from === MACHINE_VERSION) return persisted;
   const stored: Record<string, unknown> = { ...persisted.context };
@@ -50,7 +58,11 @@ export function migrate(persisted: PersistedConversation, from: number, defaults
   });
   const context = { ...fresh, ...stored } as PersistedConversation['context'];
   if (context.pendingRefund)
-    context.pendingRefund = { ...context.pendingRefund, unknownCount: context.pendingRefund.unknownCount ?? 0, approvedBy: context.pendingRefund.approvedBy ?? null };
+    context.pendingRefund = {
+      ...context.pendingRefund,
+      unknownCount: context.pendingRefund.unknownCount ?? 0,
+      approvedBy: context.pendingRefund.approvedBy ?? null,
+    };
   return { value: persisted.value, context };
 }
 

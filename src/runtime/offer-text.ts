@@ -13,7 +13,10 @@ export function offerText(offer: Offer): string {
       `A refund of ${amount} for order ${offer.orderId}, back to your original payment method, needs a specialist's ` +
       'approval. Shall I ask for it? Please answer yes or no.'
     );
-  return `I can refund ${amount} for order ${offer.orderId} to your original payment method. Shall I go ahead? Please answer yes or no.`;
+  return (
+    `I can refund ${amount} for order ${offer.orderId} to your original payment ` +
+    `method. Shall I go ahead? Please answer yes or no.`
+  );
 }
 
 export function refundDoneText(orderId: string, amountCents: number, refundId: string): string {
@@ -26,7 +29,8 @@ export function refundDoneText(orderId: string, amountCents: number, refundId: s
 export function approvalRequestedText(approval: ApprovalRequest): string {
   const ref = approval.ticketId ? ` (reference ${approval.ticketId})` : '';
   return (
-    `Thank you. I've passed the refund of ${formatUsd(approval.amountCents)} for order ${approval.orderId} to a specialist ` +
+    `Thank you. I've passed the refund of ${formatUsd(approval.amountCents)} ` +
+    `for order ${approval.orderId} to a specialist ` +
     `for approval${ref}; you'll hear back within ${expectedWait('P2')}. You don't need to confirm it again.`
   );
 }
@@ -36,7 +40,10 @@ export function declinedText(offer: Offer): string {
 }
 
 export function approvalPendingText(approval: ApprovalRequest): string {
-  return `A specialist is reviewing the refund for order ${approval.orderId}; I'll let you know here as soon as they decide.`;
+  return (
+    `A specialist is reviewing the refund for order ${approval.orderId}; I'll ` +
+    `let you know here as soon as they decide.`
+  );
 }
 
 export function approvedNotice(orderId: string, amountCents: number, refundId: string): string {

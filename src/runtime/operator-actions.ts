@@ -50,8 +50,23 @@ export function allowedOperatorEvents(held: HeldConversation, operator: Operator
   const ctx = held.snapshot.context;
   const a = ctx.approval;
   const probes: OperatorEvent[] = [
-    { type: 'operator.approve', requestId: a?.requestId ?? '-', digest: a?.digest ?? '-', operator: operator.name, role: operator.role, at },
-    { type: 'operator.deny', requestId: a?.requestId ?? '-', digest: a?.digest ?? '-', operator: operator.name, role: operator.role, note: '', at },
+    {
+      type: 'operator.approve',
+      requestId: a?.requestId ?? '-',
+      digest: a?.digest ?? '-',
+      operator: operator.name,
+      role: operator.role,
+      at,
+    },
+    {
+      type: 'operator.deny',
+      requestId: a?.requestId ?? '-',
+      digest: a?.digest ?? '-',
+      operator: operator.name,
+      role: operator.role,
+      note: '',
+      at,
+    },
     { type: 'operator.takeover', operator: operator.name, at, turn: held.turn },
     { type: 'operator.reply', operator: operator.name },
     { type: 'operator.handback', operator: operator.name, at },
@@ -63,7 +78,14 @@ export function allowedOperatorEvents(held: HeldConversation, operator: Operator
 function eventFor(action: OperatorAction, operator: Operator, at: string, turn: number): OperatorEvent {
   switch (action.kind) {
     case 'approve':
-      return { type: 'operator.approve', requestId: action.requestId, digest: action.digest, operator: operator.name, role: operator.role, at };
+      return {
+        type: 'operator.approve',
+        requestId: action.requestId,
+        digest: action.digest,
+        operator: operator.name,
+        role: operator.role,
+        at,
+      };
     case 'deny':
       return {
         type: 'operator.deny',
@@ -88,7 +110,12 @@ function eventFor(action: OperatorAction, operator: Operator, at: string, turn: 
 const notice = (text: string, topic: string): NewEvent => ({ kind: 'notice', payload: { text, topic } });
 
 /** Applies an operator action to a held conversation. Throws OperatorConflictError when the machine refuses it. */
-export async function actAsOperator(deps: OperatorDeps, held: HeldConversation, operator: Operator, action: OperatorAction): Promise<void> {
+export async function actAsOperator(
+  deps: OperatorDeps,
+  held: HeldConversation,
+  operator: Operator,
+  action: OperatorAction,
+): Promise<void> {
   const { engine } = deps;
   const at = deps.clock().toISOString();
   const event = eventFor(action, operator, at, held.turn);
@@ -108,27 +135,42 @@ export async function actAsOperator(deps: OperatorDeps, held: HeldConversation, 
     const facts = before.orders[before.approval.orderId];
     const existing = await deps.refundOf(before.approval.orderId);
     if (facts && existing) {
-      await engine.dispatch(held, { type: 'order.checked', facts: { ...facts, refunded: true, refundId: existing.refundId, eligible: false, ineligibleCode: 'ALREADY_REFUNDED' } });
+      await engine.dispatch(held, {
+        type: 'order.checked',
+        facts: {
+          ...facts,
+          refunded: true,
+          refundId: existing.refundId,
+          eligible: false,
+          ineligibleCode: 'ALREADY_REFUNDED',
+        },
+      });
       if (!held.snapshot.can(event)) return refused();
     }
   }
 
   const events: NewEvent[] = [record('accepted', `Accepted in state ${stateOf(held.snapshot)}.`)];
   const first = operator.name.split(/\s+/)[0] ?? operator.name;
-  if (action.kind === 'takeover') events.push(notice(`${first} from our support team has joined the conversation.`, 'takeover'));
+  if (action.kind === 'takeover')
+    events.push(notice(`${first} from our support team has joined the conversation.`, 'takeover'));
   if (action.kind === 'handback') {
     const since = before.takeover?.sinceTurn ?? held.turn;
-    events.push(notice(`${first} has handed you back to the assistant. I'm here if you need anything else.`, 'handback'));
+    events.push(
+      notice(`${first} has handed you back to the assistant. I'm here if you need anything else.`, 'handback'),
+    );
     events.push({
       kind: 'note',
       payload: {
         text:
-          `[note] A person from the support team (${operator.name}) handled turns ${since}–${held.turn} of this conversation ` +
-          'and has handed it back to you. Read what they wrote above, do not repeat it, and continue helping the customer.',
+          `[note] A person from the support team (${operator.name}) handled turns ` +
+          `${since}–${held.turn} of this conversation ` +
+          'and has handed it back to you. Read what they wrote above, do not repeat ' +
+          'it, and continue helping the customer.',
       },
     });
   }
-  if (action.kind === 'resolve') events.push(notice('This conversation has been closed by our support team. Thank you!', 'resolved'));
+  if (action.kind === 'resolve')
+    events.push(notice('This conversation has been closed by our support team. Thank you!', 'resolved'));
   if (action.kind === 'reply') {
     const text = deps.sanitizer.sanitize(action.message, leakContextFor(held)).text;
     events.push({ kind: 'operator_message', payload: { operator: operator.name, text } });
@@ -141,10 +183,26 @@ export async function actAsOperator(deps: OperatorDeps, held: HeldConversation, 
     if (refund?.kind === 'refund' && refund.status === 'done')
       engine.note(held, notice(approvedNotice(refund.orderId, refund.amountCents, refund.refundId), 'approval'));
     else if (refund?.kind === 'refund' && refund.status === 'failed')
-      engine.note(held, notice('A specialist approved your refund, but the payment provider declined it; our team will follow up.', 'approval'));
-    else engine.note(held, notice('A specialist approved your refund; it is being confirmed with our payment provider.', 'approval'));
+      engine.note(
+        held,
+        notice(
+          'A specialist approved your refund, but the payment provider declined it; our team will follow up.',
+          'approval',
+        ),
+      );
+    else
+      engine.note(
+        held,
+        notice('A specialist approved your refund; it is being confirmed with our payment provider.', 'approval'),
+      );
   }
   if (action.kind === 'deny' && before.approval)
-    engine.note(held, notice(deniedNotice(before.approval.orderId, deps.sanitizer.sanitize(action.note ?? '', leakContextFor(held)).text), 'approval'));
+    engine.note(
+      held,
+      notice(
+        deniedNotice(before.approval.orderId, deps.sanitizer.sanitize(action.note ?? '', leakContextFor(held)).text),
+        'approval',
+      ),
+    );
   await engine.flush(held);
 }

@@ -66,7 +66,9 @@ export async function buildQueue(store: ConversationStore, clock: Clock): Promis
   });
 }
 
-/** The operator's view: the customer's view plus the approval request, the takeover, the escalation and what is allowed now. */
+/** The operator's view: the customer's view plus the approval request, the takeover, the escalation and what is
+ * allowed now.
+ */
 export async function buildOperatorView(held: HeldConversation, deps: ViewDeps, allowed: string[]) {
   const view = await buildConversationView(held, deps);
   const ctx = held.snapshot.context;
@@ -83,7 +85,12 @@ export async function buildOperatorView(held: HeldConversation, deps: ViewDeps, 
     })),
     customer: ctx.customer ? { name: ctx.customer.name, email: ctx.customer.email, status: ctx.customer.status } : null,
     escalation: ctx.escalation
-      ? { priority: ctx.escalation.priority, reason: ctx.escalation.reason, summary: ctx.escalation.summary, ticket_id: ctx.escalation.ticketId }
+      ? {
+          priority: ctx.escalation.priority,
+          reason: ctx.escalation.reason,
+          summary: ctx.escalation.summary,
+          ticket_id: ctx.escalation.ticketId,
+        }
       : null,
     approval: ctx.approval ? approvalView(ctx.approval) : null,
     takeover: ctx.takeover ? { operator: ctx.takeover.operator, since: ctx.takeover.since } : null,

@@ -90,20 +90,28 @@ export async function decide(deps: ProposalDeps, scope: ProposalScope, use: Tool
     engine.note(held, record('rejected', rejection.message, rejection));
     emit({ type: 'tool_rejected', tool_use_id: use.id, name: use.name, reason: rejection.message });
     const result = { error: rejection.message, ...detail };
-    return { block: { type: 'tool_result', tool_use_id: use.id, content: rejection.message, is_error: true }, progressed: false, result, accepted: false };
+    return {
+      block: { type: 'tool_result', tool_use_id: use.id, content: rejection.message, is_error: true },
+      progressed: false,
+      result,
+      accepted: false,
+    };
   };
 
   const tool = deps.toolset.find(use.name);
   if (!tool || !tool.sources.includes(via))
     return refuse(reject('UNKNOWN_TOOL', 'I11', 'There is no such tool. Use only the tools provided.'));
-  if (oversized) return refuse(reject('INVALID_INPUT', 'I11', `Input too large for ${tool.name}. Send only the fields it takes.`));
+  if (oversized)
+    return refuse(reject('INVALID_INPUT', 'I11', `Input too large for ${tool.name}. Send only the fields it takes.`));
   const parsed = tool.input.safeParse(use.input);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 3)
       .map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
       .join('; ');
-    return refuse(reject('INVALID_INPUT', 'I11', `Invalid input for ${tool.name} (${issues}). Correct it and try again.`));
+    return refuse(
+      reject('INVALID_INPUT', 'I11', `Invalid input for ${tool.name} (${issues}). Correct it and try again.`),
+    );
   }
   const env = toolEnv(deps.clock, via);
   const proposal = tool.toEvent(parsed.data, held.snapshot.context, env);
@@ -123,12 +131,17 @@ export async function decide(deps: ProposalDeps, scope: ProposalScope, use: Tool
     }
     if (refreshed === 'unavailable')
       return refuse(
-        reject('NOT_ALLOWED_NOW', 'I8', 'The order system is not responding, so this cannot be checked now. Tell the customer to try again shortly.'),
+        reject(
+          'NOT_ALLOWED_NOW',
+          'I8',
+          'The order system is not responding, so this cannot be checked now. Tell the customer to try again shortly.',
+        ),
       );
     if (refreshed !== 'unchanged') await engine.dispatch(held, refreshed.fact);
   }
   // the offer's terms follow the facts as they are now (a refresh may have changed the amount)
-  const event = tool.kind === 'decision' && tool.refresh ? retarget(tool, parsed.data, held, env) ?? proposal : proposal;
+  const event =
+    tool.kind === 'decision' && tool.refresh ? (retarget(tool, parsed.data, held, env) ?? proposal) : proposal;
   if (!held.snapshot.can(event)) return refuse(explainProposal(held.snapshot.context, event));
   // quotas on email probes and on tickets, per client (the turn answers 429 when one is used up)
   const bucket = event.type === 'propose.get_customer' ? 'verify' : event.type === 'propose.escalate' ? 'ticket' : null;
@@ -143,7 +156,12 @@ export async function decide(deps: ProposalDeps, scope: ProposalScope, use: Tool
     : runDecision(deps, scope, tool, event, record, refuse, use);
 }
 
-function retarget(tool: ToolDefinition<unknown>, input: unknown, held: HeldConversation, env: ReturnType<typeof toolEnv>) {
+function retarget(
+  tool: ToolDefinition<unknown>,
+  input: unknown,
+  held: HeldConversation,
+  env: ReturnType<typeof toolEnv>,
+) {
   const again = tool.toEvent(input, held.snapshot.context, env);
   return isRejection(again) ? null : again;
 }
@@ -181,14 +199,32 @@ async function runRead(
       'Apologise and tell the customer someone will follow up.';
     const result = { error: 'temporarily unavailable' };
     emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result, is_error: true });
-    return { block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true }, progressed: false, result, accepted: true };
+    return {
+      block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true },
+      progressed: false,
+      result,
+      accepted: true,
+    };
   }
-  const foreign: NewEvent[] = outcome.foreignTerms?.length ? [{ kind: 'foreign_terms', payload: { terms: outcome.foreignTerms } }] : [];
+  const foreign: NewEvent[] = outcome.foreignTerms?.length
+    ? [{ kind: 'foreign_terms', payload: { terms: outcome.foreignTerms } }]
+    : [];
   await engine.dispatch(held, outcome.fact, { events: foreign });
   const visible = tool.visible(outcome.result);
-  emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: visible, is_error: outcome.isError ?? false });
+  emit({
+    type: 'tool_result',
+    tool_use_id: use.id,
+    name: use.name,
+    result: visible,
+    is_error: outcome.isError ?? false,
+  });
   return {
-    block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(outcome.result), is_error: outcome.isError ?? false },
+    block: {
+      type: 'tool_result',
+      tool_use_id: use.id,
+      content: JSON.stringify(outcome.result),
+      is_error: outcome.isError ?? false,
+    },
     progressed: outcome.progressed,
     result: visible,
     accepted: true,
@@ -210,7 +246,8 @@ async function runDecision(
   const state = stateOf(held.snapshot);
   // an attempt the machine counts as failed (a wrong code) is recorded as refused, with its reason
   const preview = step(held.snapshot, event);
-  const judged = preview && tool.judge ? tool.judge({ before, after: preview.next.context, state, outcomes: [] }, event) : null;
+  const judged =
+    preview && tool.judge ? tool.judge({ before, after: preview.next.context, state, outcomes: [] }, event) : null;
   const entry = judged ? record('rejected', judged.message, judged) : record('accepted', `Allowed in state ${state}.`);
   const applied = await engine.dispatch(held, event, { events: [entry] });
   if (!applied.ok) {
@@ -229,11 +266,27 @@ async function runDecision(
   if (judged) {
     emit({ type: 'tool_rejected', tool_use_id: use.id, name: use.name, reason: judged.message });
     const content = `${judged.message} ${JSON.stringify(described.forModel)}`;
-    return { block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true }, progressed: false, result: described.forCustomer, accepted: false };
+    return {
+      block: { type: 'tool_result', tool_use_id: use.id, content, is_error: true },
+      progressed: false,
+      result: described.forCustomer,
+      accepted: false,
+    };
   }
-  emit({ type: 'tool_result', tool_use_id: use.id, name: use.name, result: described.forCustomer, is_error: described.isError });
+  emit({
+    type: 'tool_result',
+    tool_use_id: use.id,
+    name: use.name,
+    result: described.forCustomer,
+    is_error: described.isError,
+  });
   return {
-    block: { type: 'tool_result', tool_use_id: use.id, content: JSON.stringify(described.forModel), is_error: described.isError },
+    block: {
+      type: 'tool_result',
+      tool_use_id: use.id,
+      content: JSON.stringify(described.forModel),
+      is_error: described.isError,
+    },
     progressed: described.progressed,
     result: described.forCustomer,
     accepted: true,

@@ -19,11 +19,27 @@ export async function settleTakenRefund(
   if (known)
     await deps.engine.dispatch(held, {
       type: 'order.checked',
-      facts: { ...known, eligible: false, ineligibleCode: code, refundableCents: 0, needsApproval: false, refunded: status === 'done' },
+      facts: {
+        ...known,
+        eligible: false,
+        ineligibleCode: code,
+        refundableCents: 0,
+        needsApproval: false,
+        refunded: status === 'done',
+      },
     });
   if (status === 'done')
-    return 'That order has already been refunded (in another conversation); do not refund it again. Tell the customer it is already refunded.';
+    return (
+      'That order has already been refunded (in another conversation); do not ' +
+      'refund it again. Tell the customer it is already refunded.'
+    );
   if (status === 'pending')
-    return 'A refund of that order is already being processed (in another conversation). Tell the customer it is being confirmed.';
-  return 'An earlier refund of that order was declined by the payment provider; it cannot be refunded here. Offer to pass it to a person.';
+    return (
+      'A refund of that order is already being processed (in another conversation). ' +
+      'Tell the customer it is being confirmed.'
+    );
+  return (
+    'An earlier refund of that order was declined by the payment provider; it ' +
+    'cannot be refunded here. Offer to pass it to a person.'
+  );
 }

@@ -31,7 +31,14 @@ import { noTelemetry, type Telemetry } from './telemetry.js';
 import { unlimited, type Limits } from './limits.js';
 import { runTurn, type TurnOptions } from './turn.js';
 import type { TurnEvent, TurnResult } from './types.js';
-import { buildConversationView, toRefundView, toTicketView, type ConversationView, type RefundView, type TicketView } from './views.js';
+import {
+  buildConversationView,
+  toRefundView,
+  toTicketView,
+  type ConversationView,
+  type RefundView,
+  type TicketView,
+} from './views.js';
 
 export type { ConversationView, RefundView, TicketView } from './views.js';
 export { toRefundView, toTicketView } from './views.js';
@@ -107,7 +114,8 @@ export function createRuntime(options: RuntimeOptions) {
     migration: settings,
     committed: live.publish,
     observed: (o) => {
-      if (o.kind === 'refund') telemetry.refund({ status: o.status, amountCents: o.status === 'done' ? o.amountCents : 0 });
+      if (o.kind === 'refund')
+        telemetry.refund({ status: o.status, amountCents: o.status === 'done' ? o.amountCents : 0 });
     },
     escalated: (e) => telemetry.escalation(e),
     ...(options.fault ? { fault: options.fault } : {}),
@@ -153,7 +161,8 @@ export function createRuntime(options: RuntimeOptions) {
   let sweeping = false;
   const onSweepError =
     options.onSweepError ??
-    ((id: string, error: unknown) => process.stderr.write(`sweep: conversation ${id}: ${(error as Error)?.message ?? error}\n`));
+    ((id: string, error: unknown) =>
+      process.stderr.write(`sweep: conversation ${id}: ${(error as Error)?.message ?? error}\n`));
   const totals = { turns: 0, modelCalls: 0, ...ZERO_USAGE };
 
   async function load(id: string): Promise<HeldConversation> {
@@ -231,27 +240,33 @@ export function createRuntime(options: RuntimeOptions) {
       const started = clock().getTime();
       const result = await telemetry.turn({ conversationId: id, turn: held.turn, model: model.name }, async (span) => {
         const r = await runTurn(
-        {
-          engine,
-          model,
-          toolset,
-          toolSpecs: specs,
-          proposals,
-          policy,
-          sanitizer,
-          systemPrompt,
-          maxModelCalls,
-          turnTimeoutMs,
-          maxProposalsPerResponse: options.maxProposalsPerResponse ?? 4,
-          telemetry,
-          limits,
-        },
-        held,
-        message,
-        turnOptions,
-      );
+          {
+            engine,
+            model,
+            toolset,
+            toolSpecs: specs,
+            proposals,
+            policy,
+            sanitizer,
+            systemPrompt,
+            maxModelCalls,
+            turnTimeoutMs,
+            maxProposalsPerResponse: options.maxProposalsPerResponse ?? 4,
+            telemetry,
+            limits,
+          },
+          held,
+          message,
+          turnOptions,
+        );
         span.setAttributes({ 'support.machine.state': r.state, 'support.turn.status': r.status });
-        telemetry.turnEnded({ conversationId: id, state: r.state, status: r.status, modelCalls: r.usage.modelCalls, durationMs: clock().getTime() - started });
+        telemetry.turnEnded({
+          conversationId: id,
+          state: r.state,
+          status: r.status,
+          modelCalls: r.usage.modelCalls,
+          durationMs: clock().getTime() - started,
+        });
         return r;
       });
       totals.turns++;
@@ -274,7 +289,12 @@ export function createRuntime(options: RuntimeOptions) {
       const use: ToolUseBlock = { type: 'tool_use', id: `mcp_${randomBytes(9).toString('base64url')}`, name, input };
       const decision = await decide(proposals, { held, via: 'mcp', emit: (e) => events.push(e), seen: new Set() }, use);
       await engine.flush(held);
-      return { ...decision, state: stateOf(held.snapshot), status: statusOf(held.snapshot), awaiting: awaitingOf(held.snapshot) };
+      return {
+        ...decision,
+        state: stateOf(held.snapshot),
+        status: statusOf(held.snapshot),
+        awaiting: awaitingOf(held.snapshot),
+      };
     });
   }
 
@@ -402,7 +422,9 @@ export function createRuntime(options: RuntimeOptions) {
                   {
                     kind: 'notice',
                     payload: {
-                      text: `Your refund request for order ${approval.orderId} is taking longer than expected; a member of our team will contact you.`,
+                      text:
+                        `Your refund request for order ${approval.orderId} is taking longer than ` +
+                        `expected; a member of our team will contact you.`,
                       topic: 'approval',
                     },
                   },

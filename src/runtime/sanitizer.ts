@@ -27,16 +27,40 @@ export interface Sanitizer {
 export const FALLBACK_REPLY = "I'm sorry, I can't share that. Is there anything else I can help you with?";
 
 const INTERNAL_CODES = [
-  'NOT_FOUND', 'SUSPENDED', 'AUTH_FAILURE', 'OWNERSHIP_MISMATCH', 'ACCESS_DENIED', 'INELIGIBLE', 'DUPLICATE',
-  'LIMIT_EXCEEDED', 'PAYMENT_FAILED', 'RATE_LIMITED', 'SERVER_ERROR', 'NOT_IMPLEMENTED', 'NOT_VERIFIED',
-  'ALREADY_VERIFIED', 'ORDER_NOT_CHECKED', 'AMOUNT_MISMATCH', 'REFUND_IN_PROGRESS', 'NOT_ALLOWED_NOW',
-  'INVALID_INPUT', 'UNKNOWN_TOOL', 'OUTSIDE_WINDOW', 'NOT_DELIVERED', 'ALREADY_REFUNDED',
+  'NOT_FOUND',
+  'SUSPENDED',
+  'AUTH_FAILURE',
+  'OWNERSHIP_MISMATCH',
+  'ACCESS_DENIED',
+  'INELIGIBLE',
+  'DUPLICATE',
+  'LIMIT_EXCEEDED',
+  'PAYMENT_FAILED',
+  'RATE_LIMITED',
+  'SERVER_ERROR',
+  'NOT_IMPLEMENTED',
+  'NOT_VERIFIED',
+  'ALREADY_VERIFIED',
+  'ORDER_NOT_CHECKED',
+  'AMOUNT_MISMATCH',
+  'REFUND_IN_PROGRESS',
+  'NOT_ALLOWED_NOW',
+  'INVALID_INPUT',
+  'UNKNOWN_TOOL',
+  'OUTSIDE_WINDOW',
+  'NOT_DELIVERED',
+  'ALREADY_REFUNDED',
 ];
 
 const SCREAMING_SNAKE = /\b[A-Z][A-Z0-9]{1,}(?:_[A-Z0-9]+)+\b/;
-const STACK = [/\bat\s+[\w.$<>]+\s+\(?[^\s)]*:\d+:\d+\)?/, /\b\w*(?:Error|Exception):\s/, /node_modules|\/src\/[\w/.-]+\.[jt]s\b|\.ts:\d+/];
+const STACK = [
+  /\bat\s+[\w.$<>]+\s+\(?[^\s)]*:\d+:\d+\)?/,
+  /\b\w*(?:Error|Exception):\s/,
+  /node_modules|\/src\/[\w/.-]+\.[jt]s\b|\.ts:\d+/,
+];
 const INTERNAL_IDS = /\bUSR-[A-Z0-9]+\b/i;
-const LIMIT_WORDS = /\b(?:refund|autonomous|approval|auto[- ]?approval)\s+(?:limit|threshold|cap)\b|\blimit of\b|\bup to \$/i;
+const LIMIT_WORDS =
+  /\b(?:refund|autonomous|approval|auto[- ]?approval)\s+(?:limit|threshold|cap)\b|\blimit of\b|\bup to \$/i;
 
 /** Splits into sentences, keeping the separators so the text can be rebuilt. */
 export function splitSentences(text: string): string[] {
@@ -52,7 +76,11 @@ export function splitSentences(text: string): string[] {
 }
 
 function shingles(text: string, size: number): Set<string> {
-  const words = text.toLowerCase().replace(/[^a-z0-9 ]+/g, ' ').split(/\s+/).filter(Boolean);
+  const words = text
+    .toLowerCase()
+    .replace(/[^a-z0-9 ]+/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
   const out = new Set<string>();
   for (let i = 0; i + size <= words.length; i++) out.add(words.slice(i, i + size).join(' '));
   return out;
@@ -62,15 +90,17 @@ function shingles(text: string, size: number): Set<string> {
 export function createSanitizer(options: { refundLimitCents: number; systemPrompt: string }): Sanitizer {
   const limit = options.refundLimitCents / 100;
   const limitText = Number.isInteger(limit) ? String(limit) : limit.toFixed(2);
+  const figure = limitText.replace('.', '\\.');
   const limitPattern = new RegExp(
-    `(?:\\$\\s?${limitText.replace('.', '\\.')}(?:\\.00)?\\b|\\b${limitText.replace('.', '\\.')}(?:\\.00)?\\s?(?:usd|dollars|bucks)\\b|\\busd\\s?${limitText.replace('.', '\\.')}\\b)`,
+    `(?:\\$\\s?${figure}(?:\\.00)?\\b|\\b${figure}(?:\\.00)?\\s?(?:usd|dollars|bucks)\\b|\\busd\\s?${figure}\\b)`,
     'i',
   );
   const promptShingles = shingles(options.systemPrompt, 7);
   const SHINGLE = 7;
 
   const leakIn = (sentence: string, ctx: LeakContext = {}): string | null => {
-    if (INTERNAL_CODES.some((code) => sentence.includes(code)) || SCREAMING_SNAKE.test(sentence)) return 'internal_code';
+    if (INTERNAL_CODES.some((code) => sentence.includes(code)) || SCREAMING_SNAKE.test(sentence))
+      return 'internal_code';
     if (STACK.some((re) => re.test(sentence))) return 'stack_trace';
     if (limitPattern.test(sentence) || LIMIT_WORDS.test(sentence)) return 'limit_figure';
     if (INTERNAL_IDS.test(sentence)) return 'internal_id';
@@ -91,7 +121,10 @@ export function createSanitizer(options: { refundLimitCents: number; systemPromp
         if (leak) removed.push(leak);
         return !leak;
       });
-      let out = kept.join('').replace(/[ \t]+\n/g, '\n').trim();
+      let out = kept
+        .join('')
+        .replace(/[ \t]+\n/g, '\n')
+        .trim();
       if (removed.length > 0 && out.length === 0) out = FALLBACK_REPLY;
       return { text: out, removed };
     },

@@ -3,7 +3,15 @@
  * the answer to a refund offer), then the model loop where every proposed tool call is decided
  * by the machine before anything runs, then the reply (with what code must say about money).
  */
-import type { AssistantBlock, Model, ModelMessage, ToolResultBlock, ToolSpec, ToolUseBlock, Usage } from '../models/types.js';
+import type {
+  AssistantBlock,
+  Model,
+  ModelMessage,
+  ToolResultBlock,
+  ToolSpec,
+  ToolUseBlock,
+  Usage,
+} from '../models/types.js';
 import { ModelUnavailableError, ZERO_USAGE } from '../models/types.js';
 import type { RefundPolicy } from '../policy.js';
 import type { Toolset } from '../tools/types.js';
@@ -45,9 +53,11 @@ export interface TurnDeps {
 }
 
 export const UNAVAILABLE_REPLY =
-  "I'm sorry, I'm having trouble answering right now. Nothing has been lost: please send your message again in a moment.";
+  "I'm sorry, I'm having trouble answering right now. Nothing has been lost: " +
+  'please send your message again in a moment.';
 export const TOO_LONG_REPLY =
-  "I'm sorry, this is taking longer than it should. Nothing has been lost: please send your message again, or ask for a person and I'll hand you over.";
+  "I'm sorry, this is taking longer than it should. Nothing has been lost: " +
+  "please send your message again, or ask for a person and I'll hand you over.";
 
 const addUsage = (a: Usage, b: Usage): Usage => ({
   inputTokens: a.inputTokens + b.inputTokens,
@@ -56,8 +66,11 @@ const addUsage = (a: Usage, b: Usage): Usage => ({
   cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
 });
 
-const SMALL_TALK =
-  /^(?:hi|hey|hello|hiya|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| a lot)?|thank you|thx|ty|ok(?:ay)?|cool|great|bye|goodbye|cheers|how are you)\b[\s!.?,]*(?:there|again)?[\s!.?]*$/i;
+const SMALL_TALK = new RegExp(
+  '^(?:hi|hey|hello|hiya|good (?:morning|afternoon|evening)|thanks?(?: you)?(?: so much| a lot)?|thank you|' +
+    'thx|ty|ok(?:ay)?|cool|great|bye|goodbye|cheers|how are you)\\b[\\s!.?,]*(?:there|again)?[\\s!.?]*$',
+  'i',
+);
 
 /** A greeting or thanks alone (no request in it). */
 export function isSmallTalk(message: string): boolean {
@@ -69,10 +82,14 @@ export function defaultReply(held: HeldConversation): string {
   const ctx = held.snapshot.context;
   if (ctx.escalation) {
     const ref = ctx.escalation.ticketId ? ` (reference ${ctx.escalation.ticketId})` : '';
-    return `I've passed your conversation to a member of our team${ref}; they will get back to you in ${expectedWait(ctx.escalation.priority)}.`;
+    return (
+      `I've passed your conversation to a member of our team${ref}; they will ` +
+      `get back to you in ${expectedWait(ctx.escalation.priority)}.`
+    );
   }
   if (ctx.approval) return approvalPendingText(ctx.approval);
-  if (ctx.pendingRefund) return 'Your refund is being confirmed with our payment provider; I will let you know as soon as it is done.';
+  if (ctx.pendingRefund)
+    return 'Your refund is being confirmed with our payment provider; I will let you know as soon as it is done.';
   if (ctx.challenge) return 'Please type the 6-digit code we sent to your email address.';
   if (!ctx.customer) return 'To help you, could you tell me the email address on your account?';
   return 'How can I help you with your order? If you have the order id (like ORD-1234), please share it.';
@@ -94,14 +111,26 @@ function sanitizeBlocks(content: unknown): AssistantBlock[] {
   if (!Array.isArray(content)) return [];
   const out: AssistantBlock[] = [];
   for (const b of content) {
-    if (b && typeof b === 'object' && b.type === 'text' && typeof b.text === 'string') out.push({ type: 'text', text: b.text });
-    else if (b && typeof b === 'object' && b.type === 'tool_use' && typeof b.id === 'string' && typeof b.name === 'string')
+    if (b && typeof b === 'object' && b.type === 'text' && typeof b.text === 'string')
+      out.push({ type: 'text', text: b.text });
+    else if (
+      b &&
+      typeof b === 'object' &&
+      b.type === 'tool_use' &&
+      typeof b.id === 'string' &&
+      typeof b.name === 'string'
+    )
       out.push({ type: 'tool_use', id: b.id, name: b.name, input: b.input ?? {} });
   }
   return out;
 }
 
-export async function runTurn(deps: TurnDeps, held: HeldConversation, message: string, options: TurnOptions = {}): Promise<TurnResult> {
+export async function runTurn(
+  deps: TurnDeps,
+  held: HeldConversation,
+  message: string,
+  options: TurnOptions = {},
+): Promise<TurnResult> {
   const onEvent = options.onEvent ?? (() => {});
   const { engine, model, policy, sanitizer } = deps;
   const clock = deps.proposals.clock;
@@ -205,26 +234,41 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
     try {
       modelCalls++;
       const callStarted = Date.now();
-      const response = await deps.telemetry.modelCall({ conversationId: held.id, model: model.name, call: modelCalls }, async () => {
-        try {
-          const r = await model.next(
-            { system: deps.systemPrompt, stateNote: buildStateNote(facts), facts, messages: [...history], tools: deps.toolSpecs, signal: controller.signal },
-            options.stream
-              ? {
-                  onText: (delta) => {
-                    streamed = true;
-                    stream.push(delta);
-                  },
-                }
-              : {},
-          );
-          deps.telemetry.modelUsage({ model: model.name, ...r.usage, latencyMs: Date.now() - callStarted, ok: true });
-          return r;
-        } catch (error) {
-          deps.telemetry.modelUsage({ model: model.name, ...ZERO_USAGE, latencyMs: Date.now() - callStarted, ok: false });
-          throw error;
-        }
-      });
+      const response = await deps.telemetry.modelCall(
+        { conversationId: held.id, model: model.name, call: modelCalls },
+        async () => {
+          try {
+            const r = await model.next(
+              {
+                system: deps.systemPrompt,
+                stateNote: buildStateNote(facts),
+                facts,
+                messages: [...history],
+                tools: deps.toolSpecs,
+                signal: controller.signal,
+              },
+              options.stream
+                ? {
+                    onText: (delta) => {
+                      streamed = true;
+                      stream.push(delta);
+                    },
+                  }
+                : {},
+            );
+            deps.telemetry.modelUsage({ model: model.name, ...r.usage, latencyMs: Date.now() - callStarted, ok: true });
+            return r;
+          } catch (error) {
+            deps.telemetry.modelUsage({
+              model: model.name,
+              ...ZERO_USAGE,
+              latencyMs: Date.now() - callStarted,
+              ok: false,
+            });
+            throw error;
+          }
+        },
+      );
       usage = addUsage(usage, response.usage);
       content = sanitizeBlocks(response.content);
     } catch (error) {
@@ -254,7 +298,11 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
         results.push(refuseOverCap(deps, held, use, emit));
         continue;
       }
-      const r = await decide(deps.proposals, { held, via: 'chat', emit, seen, ...(options.client ? { client: options.client } : {}) }, use);
+      const r = await decide(
+        deps.proposals,
+        { held, via: 'chat', emit, seen, ...(options.client ? { client: options.client } : {}) },
+        use,
+      );
       if (r.progressed) progressed = true;
       results.push(r.block);
     }
@@ -265,7 +313,11 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
   // 5. I9: the clarification counter (small talk, "thanks", is not a failed round)
   await engine.dispatch(held, { type: 'turn.ended', progressed: progressed || isSmallTalk(message) });
 
-  let reply = [...spoken, replyParts.join('')].join(' ').replace(/[ \t]+\n/g, '\n').replace(/[ \t]{2,}/g, ' ').trim();
+  let reply = [...spoken, replyParts.join('')]
+    .join(' ')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/[ \t]{2,}/g, ' ')
+    .trim();
   if (failure) {
     const apology = failure === 'unavailable' ? UNAVAILABLE_REPLY : TOO_LONG_REPLY;
     reply = reply ? `${reply} ${apology}` : apology;
@@ -274,7 +326,13 @@ export async function runTurn(deps: TurnDeps, held: HeldConversation, message: s
   reply = appendCodeSentences(held, reply, answered, emit, sanitizer, leak);
   // after code answered a yes or no, and the model had nothing to add: an open question, not a dead end
   const modelSaid = replyParts.join('').trim().length > 0;
-  if (answered && !modelSaid && !failure && stateOf(held.snapshot) !== 'awaiting-confirmation' && !held.snapshot.context.escalation) {
+  if (
+    answered &&
+    !modelSaid &&
+    !failure &&
+    stateOf(held.snapshot) !== 'awaiting-confirmation' &&
+    !held.snapshot.context.escalation
+  ) {
     emit({ type: 'text', text: ` ${ANYTHING_ELSE}` });
     reply = `${reply} ${ANYTHING_ELSE}`;
   }
@@ -301,7 +359,9 @@ function appendCodeSentences(
   if (state === 'human-active') return reply;
   if (state === 'awaiting-confirmation' && ctx.offer) add(offerText(ctx.offer));
   else if (state === 'awaiting-approval' && ctx.approval && answered?.kind !== 'approval') {
-    const requestedNow = held.log.some((e) => e.turn === held.turn && e.kind === 'fact' && entered(e.payload, 'awaiting-approval'));
+    const requestedNow = held.log.some(
+      (e) => e.turn === held.turn && e.kind === 'fact' && entered(e.payload, 'awaiting-approval'),
+    );
     add(requestedNow ? approvalRequestedText(ctx.approval) : approvalPendingText(ctx.approval));
   }
   const mentionsTeam = /team|person|human|specialist|colleague|agent/i.test(reply);
@@ -311,10 +371,22 @@ function appendCodeSentences(
 
 /** A fact entry that moved into `state` from another one. */
 const entered = (payload: unknown, state: string): boolean =>
-  !!payload && typeof payload === 'object' && 'to' in payload && 'from' in payload && payload.to === state && payload.from !== state;
+  !!payload &&
+  typeof payload === 'object' &&
+  'to' in payload &&
+  'from' in payload &&
+  payload.to === state &&
+  payload.from !== state;
 
-function refuseOverCap(deps: TurnDeps, held: HeldConversation, use: ToolUseBlock, emit: (e: TurnEvent) => void): ToolResultBlock {
-  const reason = `At most ${deps.maxProposalsPerResponse} tool calls per response; this one was not run. Propose it again later if still needed.`;
+function refuseOverCap(
+  deps: TurnDeps,
+  held: HeldConversation,
+  use: ToolUseBlock,
+  emit: (e: TurnEvent) => void,
+): ToolResultBlock {
+  const reason =
+    `At most ${deps.maxProposalsPerResponse} tool calls per response; this one ` +
+    `was not run. Propose it again later if still needed.`;
   deps.engine.note(held, {
     kind: 'proposal',
     payload: {
@@ -348,11 +420,10 @@ async function finish(
   const status = statusOf(held.snapshot);
   const awaiting = awaitingOf(held.snapshot);
   emit({ type: 'state', state, status, awaiting });
-  deps.engine.note(
-    held,
-    ...(reply ? [{ kind: 'reply' as const, payload: { text: reply } }] : []),
-    { kind: 'usage', payload: { ...usage, modelCalls } },
-  );
+  deps.engine.note(held, ...(reply ? [{ kind: 'reply' as const, payload: { text: reply } }] : []), {
+    kind: 'usage',
+    payload: { ...usage, modelCalls },
+  });
   await deps.engine.flush(held);
   return { conversation_id: held.id, reply, state, status, awaiting, events, usage: { ...usage, modelCalls } };
 }

@@ -1,4 +1,6 @@
-/** What callers see: the conversation view (for its customer, and the fuller one for operators), refunds and tickets. */
+/** What callers see: the conversation view (for its customer, and the fuller one for operators), refunds and tickets.
+ *
+ */
 import type { Backends, RefundRecord, TicketRecord } from '../backends/types.js';
 import { centsToUsdNumber } from '../money.js';
 import { ZERO_USAGE, type Usage } from '../models/types.js';
@@ -45,7 +47,16 @@ export interface ConversationView {
   created_at: string;
   updated_at: string;
   messages: Array<{ role: MessageRole; text: string; at: string; author?: string }>;
-  proposals: Array<{ tool: string; input: unknown; state: string; decision: string; reason: string; invariant: string | null; source: string; at: string }>;
+  proposals: Array<{
+    tool: string;
+    input: unknown;
+    state: string;
+    decision: string;
+    reason: string;
+    invariant: string | null;
+    source: string;
+    at: string;
+  }>;
   refunds: Array<Omit<RefundView, 'customer_id' | 'idempotency_key' | 'conversation_id'>>;
   tickets: Array<{ ticket_id: string; priority: string; created_at: string }>;
   usage: Usage & { modelCalls: number; turns: number };

@@ -120,7 +120,9 @@ function translator(): (sql: string, params: SqlValue[]) => string {
       cache.set(sql, t);
     }
     if (t.count !== params.length) {
-      throw new RangeError(`SQL has ${t.count} placeholder(s) but ${params.length} parameter(s) were given: ${sql.slice(0, 120)}`);
+      throw new RangeError(
+        `SQL has ${t.count} placeholder(s) but ${params.length} parameter(s) were given: ${sql.slice(0, 120)}`,
+      );
     }
     return t.text;
   };

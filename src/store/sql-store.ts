@@ -126,7 +126,8 @@ async function insertEvents(
     return '(?, ?, ?, ?, ?, ?)';
   });
   const inserted = await q.all<Row>(
-    `INSERT INTO events (conversation_id, n, turn, kind, payload, created_at) VALUES ${rows.join(', ')} RETURNING seq, n`,
+    `INSERT INTO events (conversation_id, n, turn, kind, payload, created_at) ` +
+      `VALUES ${rows.join(', ')} RETURNING seq, n`,
     params,
   );
   const seqByN = new Map(inserted.map((r) => [Number(r.n), Number(r.seq)]));
@@ -139,7 +140,8 @@ async function insertEvents(
 function indexParams(index: SnapshotIndex, now: string): SqlValue[] {
   return [index.state, index.status, index.waiting ? 1 : 0, now, index.wakeAt];
 }
-const INDEX_SET = 'state = ?, status = ?, waiting_since = CASE WHEN ? = 1 THEN COALESCE(waiting_since, ?) ELSE NULL END, wake_at = ?';
+const INDEX_SET =
+  'state = ?, status = ?, waiting_since = CASE WHEN ? = 1 THEN COALESCE(waiting_since, ?) ELSE NULL END, wake_at = ?';
 
 /** Thrown inside a transaction to roll it back with a result. */
 class Abort {
@@ -158,7 +160,18 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
           `INSERT INTO conversations (id, version, machine_version, snapshot, token_hash, turn, event_count,
              state, status, waiting_since, wake_at, created_at, updated_at)
            VALUES (?, 1, ?, ?, ?, 0, ?, ?, ?, NULL, ?, ?, ?)`,
-          [id, machineVersion, JSON.stringify(snapshot), tokenHash, events.length, index.state, index.status, index.wakeAt, at, at],
+          [
+            id,
+            machineVersion,
+            JSON.stringify(snapshot),
+            tokenHash,
+            events.length,
+            index.state,
+            index.status,
+            index.wakeAt,
+            at,
+            at,
+          ],
         );
         await insertEvents(q, id, 0, events, events.length, at);
       });
@@ -184,7 +197,10 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       return changes === 1;
     },
     async releaseLease(id, holder) {
-      await db.run('UPDATE conversations SET lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?', [id, holder]);
+      await db.run(
+        'UPDATE conversations SET lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?',
+        [id, holder],
+      );
     },
     async commit(step: CommitStep) {
       const at = iso();
@@ -209,7 +225,8 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
           if (!row) throw new Abort({ ok: false, reason: 'conflict' });
           for (const effect of step.effects ?? []) {
             const inserted = await q.all<Row>(
-              `INSERT INTO effects (idempotency_key, conversation_id, kind, status, request, attempts, created_at, updated_at)
+              `INSERT INTO effects (idempotency_key, conversation_id, kind, status, request, attempts, created_at,
+                 updated_at)
                VALUES (?, ?, ?, 'pending', ?, 0, ?, ?) ON CONFLICT DO NOTHING RETURNING idempotency_key`,
               [effect.idempotencyKey, step.conversationId, effect.kind, JSON.stringify(effect.request), at, at],
             );
@@ -223,7 +240,14 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
               [done.status, JSON.stringify(done.response ?? null), at, done.idempotencyKey],
             );
           }
-          const events = await insertEvents(q, step.conversationId, step.turn, step.events, Number(row.event_count), at);
+          const events = await insertEvents(
+            q,
+            step.conversationId,
+            step.turn,
+            step.events,
+            Number(row.event_count),
+            at,
+          );
           return { ok: true as const, version: step.expectedVersion + 1, events };
         });
       } catch (error) {
@@ -244,7 +268,10 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       });
     },
     async listEvents(conversationId, afterN = 0) {
-      const rows = await db.all<Row>('SELECT * FROM events WHERE conversation_id = ? AND n > ? ORDER BY n', [conversationId, afterN]);
+      const rows = await db.all<Row>('SELECT * FROM events WHERE conversation_id = ? AND n > ? ORDER BY n', [
+        conversationId,
+        afterN,
+      ]);
       return rows.map(toEvent);
     },
     async listConversations({ states, dueBefore, limit = 500 }) {
@@ -260,18 +287,23 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       }
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const rows = await db.all<Row>(
-        `SELECT * FROM conversations ${clause} ORDER BY COALESCE(waiting_since, updated_at), id LIMIT ${Math.max(1, Math.floor(limit))}`,
+        `SELECT * FROM conversations ${clause} ORDER BY COALESCE(waiting_since, ` +
+          `updated_at), id LIMIT ${Math.max(1, Math.floor(limit))}`,
         params,
       );
       return rows.map(toConversation);
     },
     async revokeToken(id) {
-      const { changes } = await db.run('UPDATE conversations SET token_hash = ? WHERE id = ?', [`revoked:${iso()}`, id]);
+      const { changes } = await db.run('UPDATE conversations SET token_hash = ? WHERE id = ?', [
+        `revoked:${iso()}`,
+        id,
+      ]);
       return changes === 1;
     },
     async purgeIdle(before) {
       const idle = `SELECT c.id FROM conversations c WHERE c.updated_at < ?
-        AND COALESCE(c.state, '') NOT IN ('escalated', 'awaiting-approval', 'human-active', 'refund-pending', 'refund-reconciling')
+        AND COALESCE(c.state, '') NOT IN
+          ('escalated', 'awaiting-approval', 'human-active', 'refund-pending', 'refund-reconciling')
         AND NOT EXISTS (SELECT 1 FROM effects e WHERE e.conversation_id = c.id AND e.status = 'pending')`;
       return db.tx(async (q) => {
         const ids = (await q.all<Row>(idle, [before])).map((r) => String(r.id));
@@ -294,7 +326,8 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
     async listPendingEffects(conversationId) {
       const rows = conversationId
         ? await db.all<Row>(
-            "SELECT * FROM effects WHERE status = 'pending' AND conversation_id = ? ORDER BY created_at, idempotency_key",
+            "SELECT * FROM effects WHERE status = 'pending' AND conversation_id = ? " +
+              'ORDER BY created_at, idempotency_key',
             [conversationId],
           )
         : await db.all<Row>("SELECT * FROM effects WHERE status = 'pending' ORDER BY created_at, idempotency_key");
@@ -309,7 +342,10 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       return changes === 1;
     },
     async releaseEffect(key, holder) {
-      await db.run('UPDATE effects SET claimed_by = NULL, claimed_until = NULL WHERE idempotency_key = ? AND claimed_by = ?', [key, holder]);
+      await db.run(
+        'UPDATE effects SET claimed_by = NULL, claimed_until = NULL WHERE idempotency_key = ? AND claimed_by = ?',
+        [key, holder],
+      );
     },
     close: () => db.close(),
   };

@@ -12,5 +12,12 @@ import { createToolset, type Toolset } from './types.js';
 import { verifyCodeTool } from './verify-code.js';
 
 export function defaultTools(): Toolset {
-  return createToolset([getCustomerTool, verifyCodeTool, lookupOrderTool, processRefundTool, escalateToHumanTool, confirmRefundTool]);
+  return createToolset([
+    getCustomerTool,
+    verifyCodeTool,
+    lookupOrderTool,
+    processRefundTool,
+    escalateToHumanTool,
+    confirmRefundTool,
+  ]);
 }

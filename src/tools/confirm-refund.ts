@@ -3,7 +3,11 @@ import { describeRefundStep } from './describe-refund.js';
 import { defineTool } from './types.js';
 
 const input = z.object({
-  offer_id: z.string().min(1).max(100).describe('The id of the refund offer the customer accepted (from process_refund)'),
+  offer_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe('The id of the refund offer the customer accepted (from process_refund)'),
 });
 
 /**
@@ -18,9 +22,16 @@ export const confirmRefundTool = defineTool({
     "Confirm the open refund offer on the customer's behalf, only after the customer said yes to that exact offer " +
     '(order, amount, destination). Takes only the open offer id.',
   input,
-  toEvent: (i, _ctx, env) => ({ type: 'propose.confirm_refund', offerId: i.offer_id.trim(), via: env.via, at: env.now.toISOString() }),
+  toEvent: (i, _ctx, env) => ({
+    type: 'propose.confirm_refund',
+    offerId: i.offer_id.trim(),
+    via: env.via,
+    at: env.now.toISOString(),
+  }),
   probe: (ctx, env) =>
-    ctx.offer ? [{ type: 'propose.confirm_refund', offerId: ctx.offer.offerId, via: env.via, at: env.now.toISOString() }] : [],
+    ctx.offer
+      ? [{ type: 'propose.confirm_refund', offerId: ctx.offer.offerId, via: env.via, at: env.now.toISOString() }]
+      : [],
   visible: (r) => r,
   judge: null,
   refresh: null,

@@ -8,8 +8,14 @@ const input = z.object({
   reason: z.enum(ESCALATION_REASONS).describe('Why a human is needed'),
   priority: z
     .enum(PRIORITIES)
-    .describe('P1 urgent (safety, distress, legal, security, asked for a human), P2 high (approval, failures), P3 normal'),
-  context: z.string().min(1).max(2000).describe('Two or three sentences for the human agent: who, what, what was tried'),
+    .describe(
+      'P1 urgent (safety, distress, legal, security, asked for a human), P2 high (approval, failures), P3 normal',
+    ),
+  context: z
+    .string()
+    .min(1)
+    .max(2000)
+    .describe('Two or three sentences for the human agent: who, what, what was tried'),
   order_id: z.string().max(64).optional().describe('The order concerned, if any'),
 });
 

@@ -37,7 +37,11 @@ export const getCustomerTool = defineTool({
     const customer = await deps.backends.crm.findCustomerByEmail(email);
     if (!customer) {
       if (codeMode)
-        return { fact: { type: 'customer.not_found', email, via }, result: { code_sent: true, message: CODE_SENT }, progressed: true };
+        return {
+          fact: { type: 'customer.not_found', email, via },
+          result: { code_sent: true, message: CODE_SENT },
+          progressed: true,
+        };
       return {
         fact: { type: 'customer.not_found', email, via },
         result: { found: false, message: 'No customer has that email address. Ask the customer to check it.' },
@@ -45,9 +49,18 @@ export const getCustomerTool = defineTool({
         progressed: false,
       };
     }
-    const found = { customerId: customer.customerId, name: customer.name, email: customer.email, status: customer.status };
+    const found = {
+      customerId: customer.customerId,
+      name: customer.name,
+      email: customer.email,
+      status: customer.status,
+    };
     if (codeMode)
-      return { fact: { type: 'customer.found', customer: found, via }, result: { code_sent: true, message: CODE_SENT }, progressed: true };
+      return {
+        fact: { type: 'customer.found', customer: found, via },
+        result: { code_sent: true, message: CODE_SENT },
+        progressed: true,
+      };
     const active = customer.status === 'active';
     return {
       fact: { type: 'customer.found', customer: found, via },
@@ -57,7 +70,9 @@ export const getCustomerTool = defineTool({
         email: customer.email,
         account_status: customer.status,
         open_case_count: customer.openCaseCount,
-        ...(active ? {} : { note: 'This account cannot be changed by the assistant; it has been passed to a specialist.' }),
+        ...(active
+          ? {}
+          : { note: 'This account cannot be changed by the assistant; it has been passed to a specialist.' }),
       },
       progressed: true,
     };
@@ -66,4 +81,5 @@ export const getCustomerTool = defineTool({
 
 /** The same words whether or not the address is on file: nothing about an account is shown before the code (I16). */
 export const CODE_SENT =
-  'If that address is on file, a 6-digit code has been sent to it. Ask the customer for the code and verify it with verify_code.';
+  'If that address is on file, a 6-digit code has been sent to it. Ask the ' +
+  'customer for the code and verify it with verify_code.';

@@ -23,7 +23,8 @@ const notFound = (orderId: string) => ({
 /** Reads an order of the verified customer and assesses it against the policy now (I2, I3, I5). */
 export async function readOrder(orderId: string, customerId: string | null, deps: ToolDeps): Promise<ReadOutcome> {
   const order = await deps.backends.orders.getOrder(orderId);
-  if (!order) return { fact: { type: 'order.not_found', orderId }, result: notFound(orderId), isError: true, progressed: false };
+  if (!order)
+    return { fact: { type: 'order.not_found', orderId }, result: notFound(orderId), isError: true, progressed: false };
   if (order.customerId !== customerId) {
     // I5: nothing of the order goes to the model; what could identify it is kept for the sanitiser's deny-list
     const owner = await deps.backends.crm.getCustomer(order.customerId);
@@ -39,19 +40,39 @@ export async function readOrder(orderId: string, customerId: string | null, deps
       refunded: false,
       refundId: null,
     };
-    return { foreignTerms, fact: { type: 'order.checked', facts }, result: notFound(orderId), isError: true, progressed: true };
+    return {
+      foreignTerms,
+      fact: { type: 'order.checked', facts },
+      result: notFound(orderId),
+      isError: true,
+      progressed: true,
+    };
   }
   const existing = await deps.backends.payments.findRefundByOrder(orderId);
   const effect = await deps.refundEffect(orderId);
   const refunded = existing !== null || effect === 'done';
   const assessed = assessRefund(
-    { status: order.status, kind: order.kind, amountCents: order.amountCents, deliveredAt: order.deliveredAt, refunded },
+    {
+      status: order.status,
+      kind: order.kind,
+      amountCents: order.amountCents,
+      deliveredAt: order.deliveredAt,
+      refunded,
+    },
     deps.policy,
     deps.clock(),
   );
   // a refund in flight or declined elsewhere blocks this one (its idempotency key is taken) and is said as it is
-  const blockedBy = refunded ? null : effect === 'pending' ? ('REFUND_IN_PROGRESS' as const) : effect === 'failed' ? ('REFUND_DECLINED' as const) : null;
-  const a = blockedBy ? { eligible: false, ineligibleCode: blockedBy, refundableCents: 0, needsApproval: false } : assessed;
+  const blockedBy = refunded
+    ? null
+    : effect === 'pending'
+      ? ('REFUND_IN_PROGRESS' as const)
+      : effect === 'failed'
+        ? ('REFUND_DECLINED' as const)
+        : null;
+  const a = blockedBy
+    ? { eligible: false, ineligibleCode: blockedBy, refundableCents: 0, needsApproval: false }
+    : assessed;
   return {
     fact: {
       type: 'order.checked',
@@ -75,8 +96,12 @@ export async function readOrder(orderId: string, customerId: string | null, deps
       status: order.status,
       subscription: order.kind === 'subscription',
       refund_eligible: a.eligible,
-      ...(a.needsApproval ? { refund_note: 'A refund of this order needs a supervisor; propose it and the system asks for approval.' } : {}),
-      ...(a.ineligibleCode ? { refund_note: `Not refundable: ${explainIneligible(a.ineligibleCode, deps.policy)}.` } : {}),
+      ...(a.needsApproval
+        ? { refund_note: 'A refund of this order needs a supervisor; propose it and the system asks for approval.' }
+        : {}),
+      ...(a.ineligibleCode
+        ? { refund_note: `Not refundable: ${explainIneligible(a.ineligibleCode, deps.policy)}.` }
+        : {}),
     },
     progressed: true,
   };

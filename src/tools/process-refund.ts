@@ -20,7 +20,13 @@ const input = z.object({
 });
 
 /** I13: the exact refund an offer stands for, with its digest (computed here, compared by the machine). */
-export function refundTerms(conversationId: string, orderId: string, amountCents: number, reason: string, env: ToolEnv): RefundTerms {
+export function refundTerms(
+  conversationId: string,
+  orderId: string,
+  amountCents: number,
+  reason: string,
+  env: ToolEnv,
+): RefundTerms {
   return {
     offerId: env.newId('offer'),
     digest: env.digest(conversationId, orderId, String(amountCents), REFUND_DESTINATION, reason),
@@ -36,14 +42,19 @@ export const processRefundTool = defineTool({
   description:
     'Refund an order in full, to the original payment method. Allowed only for an order of the verified customer ' +
     'that lookup_order showed as refundable. The system decides the amount, shows the customer the exact offer and ' +
-    'refunds only after they say yes; an order is never refunded twice; refunds that need a supervisor are sent for approval.',
+    'refunds only after they say yes; an order is never refunded twice; refunds ' +
+    'that need a supervisor are sent for approval.',
   input,
   toEvent(i, ctx, env) {
     let amountCents: number | null = null;
     if (i.amount !== undefined) {
       amountCents = usdToCents(i.amount);
       if (amountCents === null)
-        return reject('INVALID_INPUT', 'I3', 'amount must be a USD amount; better, omit it: the system decides the amount.');
+        return reject(
+          'INVALID_INPUT',
+          'I3',
+          'amount must be a USD amount; better, omit it: the system decides the amount.',
+        );
     }
     const orderId = normaliseOrderId(i.order_id);
     const facts = ctx.orders[orderId];

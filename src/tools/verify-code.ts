@@ -38,10 +38,19 @@ export const verifyCodeTool = defineTool({
   refresh: null,
   judge: ({ after }, event) => {
     if (after.customer) return null;
-    const expired = event.type === 'propose.verify_code' && after.challenge?.expiresAt && event.at > after.challenge.expiresAt;
+    const expired =
+      event.type === 'propose.verify_code' && after.challenge?.expiresAt && event.at > after.challenge.expiresAt;
     return expired
-      ? reject('CODE_EXPIRED', 'I16', 'That code has expired: offer to send a new one (get_customer with the same email).')
-      : reject('WRONG_CODE', 'I16', 'That code is not right. Ask the customer to check the latest email and try again.');
+      ? reject(
+          'CODE_EXPIRED',
+          'I16',
+          'That code has expired: offer to send a new one (get_customer with the same email).',
+        )
+      : reject(
+          'WRONG_CODE',
+          'I16',
+          'That code is not right. Ask the customer to check the latest email and try again.',
+        );
   },
   describe: ({ after }) => {
     if (after.customer)

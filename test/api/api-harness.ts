@@ -47,7 +47,9 @@ export async function readJson<T>(res: Response, schema: z.ZodType<T>): Promise<
   return schema.parse(await res.json());
 }
 
-export async function startConversation(app: ApiFixture['app']): Promise<{ conversation_id: string; token: string; state: string }> {
+export async function startConversation(
+  app: ApiFixture['app'],
+): Promise<{ conversation_id: string; token: string; state: string }> {
   const res = await app.request('/api/conversations', { method: 'POST' });
   expect(res.status).toBe(201);
   return readJson(res, z.object({ conversation_id: z.string(), token: z.string(), state: z.string() }));

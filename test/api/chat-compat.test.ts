@@ -24,7 +24,11 @@ describe('prototype compatibility: POST /api/chat', () => {
     const body = await chatBody(res);
     expect(body.session_id).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const call = find(body.events, 'tool_call');
-    expect(call).toMatchObject({ event_type: 'tool_call', tool_name: 'get_customer', tool_input: { email: 'sarah@example.com' } });
+    expect(call).toMatchObject({
+      event_type: 'tool_call',
+      tool_name: 'get_customer',
+      tool_input: { email: 'sarah@example.com' },
+    });
     expect(call?.tool_use_id).toEqual(expect.any(String));
     expect(find(body.events, 'tool_result')).toMatchObject({ tool_use_id: call?.tool_use_id, is_error: false });
     expect(body.events).toContainEqual({ event_type: 'text', content: expect.stringContaining('Thanks Sarah') });
@@ -32,19 +36,35 @@ describe('prototype compatibility: POST /api/chat', () => {
   });
 
   it('continues the same conversation for the same session id', async () => {
-    fx = await buildApi([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('Verified.')], [toolUse('lookup_order', { order_id: 'ORD-8842' })], [text('Found it.')]]);
+    fx = await buildApi([
+      [toolUse('get_customer', { email: 'sarah@example.com' })],
+      [text('Verified.')],
+      [toolUse('lookup_order', { order_id: 'ORD-8842' })],
+      [text('Found it.')],
+    ]);
     const first = await fx.app.request('/api/chat', json({ session_id: SESSION, message: 'sarah@example.com' }));
     expect((await chatBody(first)).session_id).toBe(SESSION);
-    const second = await chatBody(await fx.app.request('/api/chat', json({ session_id: SESSION, message: 'order ORD-8842' })));
+    const second = await chatBody(
+      await fx.app.request('/api/chat', json({ session_id: SESSION, message: 'order ORD-8842' })),
+    );
     expect(find(second.events, 'tool_call')).toMatchObject({ tool_name: 'lookup_order' });
     expect(find(second.events, 'tool_result')).toMatchObject({ is_error: false }); // the lookup was allowed: the customer verified in turn 1
   });
 
   it('maps a rejected proposal to a tool_result with is_error and the reason as result', async () => {
-    fx = await buildApi([[toolUse('lookup_order', { order_id: 'ORD-8842' })], [text('Could you give me your email first?')]]);
-    const body = await chatBody(await fx.app.request('/api/chat', json({ session_id: SESSION, message: 'order ORD-8842' })));
+    fx = await buildApi([
+      [toolUse('lookup_order', { order_id: 'ORD-8842' })],
+      [text('Could you give me your email first?')],
+    ]);
+    const body = await chatBody(
+      await fx.app.request('/api/chat', json({ session_id: SESSION, message: 'order ORD-8842' })),
+    );
     const call = find(body.events, 'tool_call');
-    expect(find(body.events, 'tool_result')).toMatchObject({ tool_use_id: call?.tool_use_id, is_error: true, result: expect.stringMatching(/\w+ \w+/) });
+    expect(find(body.events, 'tool_result')).toMatchObject({
+      tool_use_id: call?.tool_use_id,
+      is_error: true,
+      result: expect.stringMatching(/\w+ \w+/),
+    });
   });
 
   it('refuses a guessable session id with a 400 that explains why', async () => {
@@ -63,7 +83,9 @@ describe('prototype compatibility: POST /api/chat', () => {
 describe('prototype compatibility: GET /api/chat/stream', () => {
   it('streams data-only events ending with {"event_type": "done"}', async () => {
     fx = await buildApi([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('Thanks Sarah.')]]);
-    const res = await fx.app.request(`/api/chat/stream?session_id=${SESSION}&message=${encodeURIComponent('I am sarah@example.com')}`);
+    const res = await fx.app.request(
+      `/api/chat/stream?session_id=${SESSION}&message=${encodeURIComponent('I am sarah@example.com')}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const messages = parseSse(await res.text());

@@ -2,7 +2,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { text, toolUse } from '../support/scripted-model.js';
 import { z } from 'zod';
 import { ConversationViewSchema, TurnResultSchema } from '../../src/api/schemas.js';
-import { bearer, buildApi, expectProblem, gatedModel, json, parseSse, readJson, startConversation, type ApiFixture } from './api-harness.js';
+import {
+  bearer,
+  buildApi,
+  expectProblem,
+  gatedModel,
+  json,
+  parseSse,
+  readJson,
+  startConversation,
+  type ApiFixture,
+} from './api-harness.js';
 
 let fx: ApiFixture | null = null;
 afterEach(async () => {
@@ -10,7 +20,10 @@ afterEach(async () => {
   fx = null;
 });
 
-const verifySarah = () => [[toolUse('get_customer', { email: 'sarah@example.com' })], [text('Thanks Sarah, you are verified. Which order is it about?')]];
+const verifySarah = () => [
+  [toolUse('get_customer', { email: 'sarah@example.com' })],
+  [text('Thanks Sarah, you are verified. Which order is it about?')],
+];
 
 describe('POST /api/conversations', () => {
   it('creates a conversation with an unguessable token and its initial state', async () => {
@@ -18,7 +31,10 @@ describe('POST /api/conversations', () => {
     const res = await fx.app.request('/api/conversations', { method: 'POST' });
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = await readJson(res, z.strictObject({ conversation_id: z.string(), token: z.string(), state: z.string() }));
+    const body = await readJson(
+      res,
+      z.strictObject({ conversation_id: z.string(), token: z.string(), state: z.string() }),
+    );
     expect(body.conversation_id).toMatch(/^conv_/);
     expect(body.token.length).toBeGreaterThanOrEqual(22); // ≥128 bits in base64url
     expect(body.state).toBe('unverified');
@@ -29,7 +45,10 @@ describe('POST /api/conversations/:id/messages', () => {
   it('answers a turn as JSON with the reply, state, status, events and usage', async () => {
     fx = await buildApi(verifySarah());
     const c = await startConversation(fx.app);
-    const res = await fx.app.request(`/api/conversations/${c.conversation_id}/messages`, json({ message: 'Hi, I am sarah@example.com' }, bearer(c.token)));
+    const res = await fx.app.request(
+      `/api/conversations/${c.conversation_id}/messages`,
+      json({ message: 'Hi, I am sarah@example.com' }, bearer(c.token)),
+    );
     expect(res.status).toBe(200);
     const body = await readJson(res, TurnResultSchema);
     expect(body.conversation_id).toBe(c.conversation_id);
@@ -59,8 +78,14 @@ describe('POST /api/conversations/:id/messages', () => {
     expect(names).toContain('state');
     expect(names.at(-1)).toBe('done');
     for (const m of messages.slice(0, -1)) expect(JSON.parse(m.data).type).toBe(m.event);
-    expect(JSON.parse(messages.find((m) => m.event === 'tool_call')?.data ?? '{}')).toMatchObject({ name: 'get_customer', input: { email: 'sarah@example.com' } });
-    expect(JSON.parse(messages.find((m) => m.event === 'state')?.data ?? '{}')).toMatchObject({ state: 'verified', status: 'open' });
+    expect(JSON.parse(messages.find((m) => m.event === 'tool_call')?.data ?? '{}')).toMatchObject({
+      name: 'get_customer',
+      input: { email: 'sarah@example.com' },
+    });
+    expect(JSON.parse(messages.find((m) => m.event === 'state')?.data ?? '{}')).toMatchObject({
+      state: 'verified',
+      status: 'open',
+    });
     const done = TurnResultSchema.parse(JSON.parse(messages.at(-1)?.data ?? '{}'));
     expect(done).toMatchObject({ conversation_id: c.conversation_id, state: 'verified', status: 'open' });
     expect(done.reply).toContain('verified');
@@ -100,7 +125,10 @@ describe('POST /api/conversations/:id/messages', () => {
     const c = await startConversation(fx.app);
     const url = `/api/conversations/${c.conversation_id}/messages`;
     const client = new AbortController();
-    const pending = fx.app.request(url, { ...json({ message: 'hello' }, { ...bearer(c.token), Accept: 'text/event-stream' }), signal: client.signal });
+    const pending = fx.app.request(url, {
+      ...json({ message: 'hello' }, { ...bearer(c.token), Accept: 'text/event-stream' }),
+      signal: client.signal,
+    });
     await gated.entered;
     client.abort();
     gated.release();
@@ -118,7 +146,10 @@ describe('POST /api/conversations/:id/messages', () => {
     const url = `/api/conversations/${c.conversation_id}/messages`;
     const empty = await expectProblem(await fx.app.request(url, json({ message: '' }, bearer(c.token))), 400);
     expect(empty.detail).toMatch(/message must not be empty/);
-    const long = await expectProblem(await fx.app.request(url, json({ message: 'x'.repeat(4001) }, bearer(c.token))), 400);
+    const long = await expectProblem(
+      await fx.app.request(url, json({ message: 'x'.repeat(4001) }, bearer(c.token))),
+      400,
+    );
     expect(long.detail).toMatch(/at most 4000 characters/);
     const missing = await expectProblem(await fx.app.request(url, json({ text: 'hi' }, bearer(c.token))), 400);
     expect(missing.detail).toMatch(/message is required/);
@@ -133,7 +164,10 @@ describe('GET /api/conversations/:id', () => {
       [text('Thanks Sarah, you are verified.')],
     ]);
     const c = await startConversation(fx.app);
-    const sent = await fx.app.request(`/api/conversations/${c.conversation_id}/messages`, json({ message: 'I am sarah@example.com, order ORD-8842' }, bearer(c.token)));
+    const sent = await fx.app.request(
+      `/api/conversations/${c.conversation_id}/messages`,
+      json({ message: 'I am sarah@example.com, order ORD-8842' }, bearer(c.token)),
+    );
     expect(sent.status).toBe(200);
     const res = await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) });
     expect(res.status).toBe(200);
@@ -152,12 +186,21 @@ describe('GET /api/conversations/:id', () => {
   it('answers the same 404 for an unknown id, a wrong token and a missing token', async () => {
     fx = await buildApi();
     const c = await startConversation(fx.app);
-    const unknown = await expectProblem(await fx.app.request('/api/conversations/conv_doesnotexist', { headers: bearer(c.token) }), 404);
-    const wrong = await expectProblem(await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(`${c.token}x`) }), 404);
+    const unknown = await expectProblem(
+      await fx.app.request('/api/conversations/conv_doesnotexist', { headers: bearer(c.token) }),
+      404,
+    );
+    const wrong = await expectProblem(
+      await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(`${c.token}x`) }),
+      404,
+    );
     const missing = await expectProblem(await fx.app.request(`/api/conversations/${c.conversation_id}`), 404);
     expect(wrong).toEqual(unknown);
     expect(missing).toEqual(unknown);
-    const send = await expectProblem(await fx.app.request('/api/conversations/conv_doesnotexist/messages', json({ message: 'hi' }, bearer(c.token))), 404);
+    const send = await expectProblem(
+      await fx.app.request('/api/conversations/conv_doesnotexist/messages', json({ message: 'hi' }, bearer(c.token))),
+      404,
+    );
     expect(send).toEqual(unknown);
   });
 });

@@ -44,14 +44,23 @@ describe('conversation tokens', () => {
 
     now += 29 * 86_400_000;
     await fx.h.runtime.recoverPendingEffects();
-    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) })).status).toBe(200);
+    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) })).status).toBe(
+      200,
+    );
     // the second conversation is used now: only the idle one goes
-    await fx.app.request(`/api/conversations/${active.conversation_id}/messages`, json({ message: 'hello' }, bearer(active.token)));
+    await fx.app.request(
+      `/api/conversations/${active.conversation_id}/messages`,
+      json({ message: 'hello' }, bearer(active.token)),
+    );
 
     now += 2 * 86_400_000;
     await fx.h.runtime.recoverPendingEffects();
-    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) })).status).toBe(404);
-    expect((await fx.app.request(`/api/conversations/${active.conversation_id}`, { headers: bearer(active.token) })).status).toBe(200);
+    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) })).status).toBe(
+      404,
+    );
+    expect(
+      (await fx.app.request(`/api/conversations/${active.conversation_id}`, { headers: bearer(active.token) })).status,
+    ).toBe(200);
     expect(await refundsOf(fx.h)).toHaveLength(1);
     const effects = (await fx.h.runtime.store.listEvents(c.conversation_id)).map((e) => e.kind);
     expect(effects).toEqual(['effect']);
@@ -69,10 +78,16 @@ describe('an unknown conversation id and a wrong token', () => {
       reads.push(id);
       return original(id);
     };
-    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer('wrong-token') })).status).toBe(404);
-    expect((await fx.app.request('/api/conversations/conv_nobody', { headers: bearer('wrong-token') })).status).toBe(404);
+    expect(
+      (await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer('wrong-token') })).status,
+    ).toBe(404);
+    expect((await fx.app.request('/api/conversations/conv_nobody', { headers: bearer('wrong-token') })).status).toBe(
+      404,
+    );
     expect(reads).toEqual([]);
-    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) })).status).toBe(200);
+    expect((await fx.app.request(`/api/conversations/${c.conversation_id}`, { headers: bearer(c.token) })).status).toBe(
+      200,
+    );
     expect(reads).toEqual([c.conversation_id]);
   });
 });

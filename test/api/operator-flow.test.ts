@@ -34,8 +34,11 @@ async function setup() {
   return { app, agentToken: agent.token };
 }
 
-const say = (app: Awaited<ReturnType<typeof setup>>['app'], c: { conversation_id: string; token: string }, message: string) =>
-  app.request(`/api/conversations/${c.conversation_id}/messages`, json({ message }, bearer(c.token)));
+const say = (
+  app: Awaited<ReturnType<typeof setup>>['app'],
+  c: { conversation_id: string; token: string },
+  message: string,
+) => app.request(`/api/conversations/${c.conversation_id}/messages`, json({ message }, bearer(c.token)));
 
 /** Reads an SSE response until `enough` holds, then lets go. */
 async function readLive(res: Response, enough: (events: ReturnType<typeof parseSse>) => boolean) {
@@ -55,7 +58,9 @@ describe('operators over HTTP', () => {
   it('approves ORD-7771 with the request id and digest from the queue; the customer’s live stream shows the refund', async () => {
     const { app, agentToken } = await setup();
     const c = await startConversation(app);
-    expect((await say(app, c, 'Email james@example.com. ORD-7771 never arrived, I want my money back.')).status).toBe(200);
+    expect((await say(app, c, 'Email james@example.com. ORD-7771 never arrived, I want my money back.')).status).toBe(
+      200,
+    );
     expect((await say(app, c, 'yes please')).status).toBe(200);
 
     const queue = await readJson(await app.request('/api/operator/queue', { headers: bearer(ADMIN) }), QueueSchema);
@@ -64,13 +69,19 @@ describe('operators over HTTP', () => {
 
     // an agent may not approve: 403, with what the machine accepts
     const path = `/api/operator/conversations/${c.conversation_id}/approvals/${item.approval!.request_id}`;
-    const byAgent = await app.request(path, json({ decision: 'approve', digest: item.approval!.digest }, bearer(agentToken)));
+    const byAgent = await app.request(
+      path,
+      json({ decision: 'approve', digest: item.approval!.digest }, bearer(agentToken)),
+    );
     expect(byAgent.status).toBe(403);
     // a wrong digest: 409 listing the allowed events
     const wrong = await app.request(path, json({ decision: 'approve', digest: 'f'.repeat(64) }, bearer(ADMIN)));
     expect(wrong.status).toBe(409);
     const problem = z.object({ state: z.string(), allowed: z.array(z.string()) }).parse(await wrong.json());
-    expect(problem).toMatchObject({ state: 'awaiting-approval', allowed: expect.arrayContaining(['operator.approve']) });
+    expect(problem).toMatchObject({
+      state: 'awaiting-approval',
+      allowed: expect.arrayContaining(['operator.approve']),
+    });
 
     // the customer follows the conversation live while the supervisor approves
     const live = await app.request(`/api/conversations/${c.conversation_id}/events`, { headers: bearer(c.token) });
@@ -96,14 +107,19 @@ describe('operators over HTTP', () => {
     await say(app, c, "Hi, I'm sarah@example.com");
     const base = `/api/operator/conversations/${c.conversation_id}`;
     expect((await app.request(`${base}/takeover`, { method: 'POST', headers: bearer(agentToken) })).status).toBe(200);
-    const quiet = await readJson(await say(app, c, 'hello? is someone there?'), z.object({ reply: z.string(), state: z.string() }));
+    const quiet = await readJson(
+      await say(app, c, 'hello? is someone there?'),
+      z.object({ reply: z.string(), state: z.string() }),
+    );
     expect(quiet).toMatchObject({ reply: '', state: 'human-active' });
     await app.request(`${base}/messages`, json({ message: 'Hi Sarah, Ana here. How can I help?' }, bearer(agentToken)));
     const first = await readLive(
       await app.request(`/api/conversations/${c.conversation_id}/events`, { headers: bearer(c.token) }),
       (all) => all.some((e) => e.event === 'message' && e.data.includes('Ana here')),
     );
-    const person = first.events.map((e) => (e.event === 'message' ? JSON.parse(e.data) : null)).find((m) => m?.role === 'operator');
+    const person = first.events
+      .map((e) => (e.event === 'message' ? JSON.parse(e.data) : null))
+      .find((m) => m?.role === 'operator');
     expect(person).toMatchObject({ author: 'Ana Lima', text: 'Hi Sarah, Ana here. How can I help?' });
     const lastSeen = first.ids.at(-1)!;
 
@@ -127,8 +143,12 @@ describe('operators over HTTP', () => {
     const { app } = await setup();
     const a = await startConversation(app);
     const b = await startConversation(app);
-    expect((await app.request(`/api/conversations/${a.conversation_id}/events`, { headers: bearer(b.token) })).status).toBe(404);
+    expect(
+      (await app.request(`/api/conversations/${a.conversation_id}/events`, { headers: bearer(b.token) })).status,
+    ).toBe(404);
     expect((await app.request('/api/operator/queue')).status).toBe(401);
-    expect((await app.request(`/api/operator/conversations/${a.conversation_id}`, { headers: bearer('nope') })).status).toBe(401);
+    expect(
+      (await app.request(`/api/operator/conversations/${a.conversation_id}`, { headers: bearer('nope') })).status,
+    ).toBe(401);
   });
 });

@@ -44,7 +44,11 @@ describe('operator endpoints', () => {
     const refunds = await fx.app.request('/api/refunds', { headers: bearer(ADMIN) });
     expect(refunds.status).toBe(200);
     const { refunds: list } = await readJson(refunds, z.strictObject({ refunds: z.array(RefundSchema) }));
-    expect(list).toEqual(expect.arrayContaining([expect.objectContaining({ order_id: 'ORD-8842', conversation_id: c.conversation_id, amount: 89.99 })]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ order_id: 'ORD-8842', conversation_id: c.conversation_id, amount: 89.99 }),
+      ]),
+    );
 
     const tickets = await fx.app.request('/api/tickets', { headers: bearer(ADMIN) });
     expect(tickets.status).toBe(200);

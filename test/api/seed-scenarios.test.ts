@@ -20,7 +20,10 @@ afterEach(async () => {
 async function scenario(message: string) {
   api = await buildApi(createOfflineModel(), { adminToken: ADMIN });
   const conv = await startConversation(api.app);
-  const res = await api.app.request(`/api/conversations/${conv.conversation_id}/messages`, json({ message }, bearer(conv.token)));
+  const res = await api.app.request(
+    `/api/conversations/${conv.conversation_id}/messages`,
+    json({ message }, bearer(conv.token)),
+  );
   expect(res.status).toBe(200);
   const reply = await body(res);
   const refunds = (await body(api.app.request('/api/refunds', { headers: bearer(ADMIN) }))).refunds.filter(
@@ -29,15 +32,21 @@ async function scenario(message: string) {
   const tickets = (await body(api.app.request('/api/tickets', { headers: bearer(ADMIN) }))).tickets.filter(
     (t: { conversation_id: string }) => t.conversation_id === conv.conversation_id,
   );
-  const view = await body(api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) }));
+  const view = await body(
+    api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) }),
+  );
   return { body: reply, refunds, tickets, view };
 }
 
 describe('SEED scenarios over HTTP with the offline model', () => {
   it('1: refunds ORD-8842 once, resolved, no ticket, every proposal in the audit view', async () => {
-    const r = await scenario('Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.');
+    const r = await scenario(
+      'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.',
+    );
     expect(r.body.status).toBe('resolved');
-    expect(r.refunds.map((x: { order_id: string; amount: number }) => [x.order_id, x.amount])).toEqual([['ORD-8842', 89.99]]);
+    expect(r.refunds.map((x: { order_id: string; amount: number }) => [x.order_id, x.amount])).toEqual([
+      ['ORD-8842', 89.99],
+    ]);
     expect(r.tickets).toEqual([]);
     expect(r.view.proposals.map((p: { tool: string; decision: string }) => [p.tool, p.decision])).toEqual([
       ['get_customer', 'accepted'],
@@ -78,18 +87,26 @@ describe('SEED scenarios over HTTP with the offline model', () => {
 describe('usage over HTTP with the Claude adapter (against the local fake)', () => {
   it('records tokens and model calls per conversation and totals them in the operator health', async () => {
     fake = await startFakeAnthropic((body) => honestRefundModel(body));
-    api = await buildApi(createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, model: 'claude-sonnet-4-6' }), {
-      adminToken: ADMIN,
-    });
+    api = await buildApi(
+      createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, model: 'claude-sonnet-4-6' }),
+      {
+        adminToken: ADMIN,
+      },
+    );
     const conv = await startConversation(api.app);
     const res = await api.app.request(
       `/api/conversations/${conv.conversation_id}/messages`,
-      json({ message: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.' }, bearer(conv.token)),
+      json(
+        { message: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.' },
+        bearer(conv.token),
+      ),
     );
     const turn = await body(res);
     expect(turn.status).toBe('resolved');
     expect(turn.usage.modelCalls).toBeLessThanOrEqual(4);
-    const view = await body(api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) }));
+    const view = await body(
+      api.app.request(`/api/conversations/${conv.conversation_id}`, { headers: bearer(conv.token) }),
+    );
     expect(view.usage.modelCalls).toBe(turn.usage.modelCalls);
     expect(view.usage.inputTokens).toBeGreaterThan(0);
     expect(view.usage.cacheReadTokens + view.usage.cacheWriteTokens).toBeGreaterThan(0);

@@ -32,7 +32,9 @@ async function codeConversation() {
 describe('SEED scenarios with one-time codes (I16)', () => {
   it('SEED 1: asks for the code, shows nothing before it, then refunds ORD-8842 once after the yes', async () => {
     const s = await codeConversation();
-    const first = await s.send('Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.');
+    const first = await s.send(
+      'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.',
+    );
     expect(first.state).toBe('verifying');
     expect(first.awaiting).toEqual({ kind: 'code' });
     expect(first.reply).toMatch(/code/i);

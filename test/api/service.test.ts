@@ -5,8 +5,19 @@ import { buildApi, readJson, type ApiFixture } from './api-harness.js';
 const OpenApiDocSchema = z.object({
   openapi: z.string(),
   info: z.object({ title: z.string() }),
-  paths: z.record(z.string(), z.record(z.string(), z.object({ responses: z.record(z.string(), z.object({ content: z.record(z.string(), z.unknown()).optional() })) }))),
-  components: z.object({ schemas: z.record(z.string(), z.unknown()), securitySchemes: z.record(z.string(), z.unknown()) }),
+  paths: z.record(
+    z.string(),
+    z.record(
+      z.string(),
+      z.object({
+        responses: z.record(z.string(), z.object({ content: z.record(z.string(), z.unknown()).optional() })),
+      }),
+    ),
+  ),
+  components: z.object({
+    schemas: z.record(z.string(), z.unknown()),
+    securitySchemes: z.record(z.string(), z.unknown()),
+  }),
 });
 
 let fx: ApiFixture | null = null;
@@ -22,7 +33,9 @@ describe('GET /api/health', () => {
     expect(res.status).toBe(200);
     const body = await readJson(res, z.object({ status: z.string(), tools: z.array(z.string()) }).loose());
     expect(body).toMatchObject({ status: 'ok', model: 'scripted', store: 'sqlite' });
-    expect(body.tools).toEqual(expect.arrayContaining(['get_customer', 'lookup_order', 'process_refund', 'escalate_to_human']));
+    expect(body.tools).toEqual(
+      expect.arrayContaining(['get_customer', 'lookup_order', 'process_refund', 'escalate_to_human']),
+    );
   });
 });
 
@@ -34,7 +47,9 @@ describe('GET /api/openapi.json', () => {
     const doc = await readJson(res, OpenApiDocSchema);
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.title).toBe('Support resolution agent');
-    const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual(
       [
         'GET /api/health',

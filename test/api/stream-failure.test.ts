@@ -31,7 +31,10 @@ describe('a failure after the stream started', () => {
     const c = await startConversation(fx.app);
     const res = await fx.app.request(
       `/api/conversations/${c.conversation_id}/messages`,
-      json({ message: 'sarah@example.com, ORD-8842 arrived broken' }, { ...bearer(c.token), Accept: 'text/event-stream' }),
+      json(
+        { message: 'sarah@example.com, ORD-8842 arrived broken' },
+        { ...bearer(c.token), Accept: 'text/event-stream' },
+      ),
     );
     expect(res.status).toBe(200);
     const messages = parseSse(await res.text());
@@ -50,8 +53,13 @@ describe('a failure after the stream started', () => {
 
   it('ends the prototype stream with an error event, then done', async () => {
     fx = await buildApi(refundScript(), {}, failAfterCommit);
-    const res = await fx.app.request(`/api/chat/stream?session_id=hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe&message=${encodeURIComponent('sarah@example.com, ORD-8842 arrived broken')}`);
+    const res = await fx.app.request(
+      `/api/chat/stream?session_id=hL2v6y0Qm1kq3y8Zr5bWcT9xJd4sNfAe&message=${encodeURIComponent('sarah@example.com, ORD-8842 arrived broken')}`,
+    );
     const events = parseSse(await res.text()).map((m) => JSON.parse(m.data));
-    expect(events.slice(-2)).toEqual([{ event_type: 'error', error: 'something went wrong on our side; please try again' }, { event_type: 'done' }]);
+    expect(events.slice(-2)).toEqual([
+      { event_type: 'error', error: 'something went wrong on our side; please try again' },
+      { event_type: 'done' },
+    ]);
   });
 });

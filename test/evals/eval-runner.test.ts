@@ -229,7 +229,11 @@ describe('the runner against a server (HTTP target, shared store)', () => {
     h = await createHarness(createOfflineModel(), { runtime: { confirmRefunds: true } });
     const runtime = h.runtime;
     const adminToken = 'operator-token-for-tests';
-    const app = createApp({ runtime, adminToken, health: () => ({ status: 'ok', model: runtime.model.name, store: 'sqlite', tools: [] }) });
+    const app = createApp({
+      runtime,
+      adminToken,
+      health: () => ({ status: 'ok', model: runtime.model.name, store: 'sqlite', tools: [] }),
+    });
     const target = await httpTarget({
       url: 'http://eval.test',
       adminToken,

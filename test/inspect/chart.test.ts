@@ -24,7 +24,11 @@ const refundLog: ConversationLog = {
   storedState: 'resolved',
   facts: [
     { event: { type: 'customer.wrote', emails: ['a@b.example'], codes: [] }, from: 'unverified', to: 'unverified' },
-    { event: { type: 'propose.get_customer', email: 'a@b.example', via: 'chat' }, from: 'unverified', to: 'unverified' },
+    {
+      event: { type: 'propose.get_customer', email: 'a@b.example', via: 'chat' },
+      from: 'unverified',
+      to: 'unverified',
+    },
     {
       event: {
         type: 'customer.found',

@@ -6,7 +6,9 @@ import { chatOnce, proposalsOf, refundsOf, ticketsOf } from '../support/assertio
 let h: Harness;
 afterEach(async () => h?.close());
 
-const sarahChecked: Script = [[toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })]];
+const sarahChecked: Script = [
+  [toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })],
+];
 
 describe('I3 amount', () => {
   it('rejects a model-chosen amount and refunds only the system amount', async () => {
@@ -51,9 +53,16 @@ describe('I3 amount', () => {
   });
 
   it('honours a lower configured limit', async () => {
-    h = await createHarness(scriptedModel([...sarahChecked, [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })], [text('ok')]]), {
-      policy: { refundLimitCents: 5000, returnWindowDays: 30 },
-    });
+    h = await createHarness(
+      scriptedModel([
+        ...sarahChecked,
+        [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+        [text('ok')],
+      ]),
+      {
+        policy: { refundLimitCents: 5000, returnWindowDays: 30 },
+      },
+    );
     const c = await chatOnce(h, 'sarah@example.com');
     expect((await proposalsOf(h, c.conversation_id))[2]).toMatchObject({ decision: 'accepted' });
     expect(c.result.state).toBe('awaiting-approval');
@@ -66,7 +75,10 @@ describe('I4 once', () => {
     h = await createHarness(
       scriptedModel([
         ...sarahChecked,
-        [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' }), toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+        [
+          toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' }),
+          toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' }),
+        ],
         [text('done')],
       ]),
     );
@@ -106,13 +118,23 @@ describe('I4 once', () => {
       const key = JSON.stringify(req.messages[0]);
       const n = perConversation.get(key) ?? 0;
       perConversation.set(key, n + 1);
-      const steps = [sarahChecked[0] as never, [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })], [text('done')]];
+      const steps = [
+        sarahChecked[0] as never,
+        [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+        [text('done')],
+      ];
       const content = steps[Math.min(n, 2)]!;
-      return { content, stopReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 } };
+      return {
+        content,
+        stopReason: 'end_turn',
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      };
     };
     h = await createHarness(model);
     const convs = await Promise.all(Array.from({ length: 8 }, () => h.runtime.createConversation()));
-    await Promise.all(convs.map((c, i) => h.runtime.sendMessage(c.conversation_id, c.token, `sarah@example.com ORD-8842 #${i}`)));
+    await Promise.all(
+      convs.map((c, i) => h.runtime.sendMessage(c.conversation_id, c.token, `sarah@example.com ORD-8842 #${i}`)),
+    );
     expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
   });
 });

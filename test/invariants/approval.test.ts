@@ -31,7 +31,11 @@ async function awaitingApproval(options: { clock?: () => Date } = {}) {
   ]);
   const conv = await h.runtime.createConversation();
   const id = conv.conversation_id;
-  const offered = await h.runtime.sendMessage(id, conv.token, `I'm ${customer.email}; ${order} never arrived, refund please`);
+  const offered = await h.runtime.sendMessage(
+    id,
+    conv.token,
+    `I'm ${customer.email}; ${order} never arrived, refund please`,
+  );
   expect(offered.awaiting).toMatchObject({ kind: 'confirmation', order_id: order, amount: 400 });
   const asked = await h.runtime.sendMessage(id, conv.token, 'yes please');
   expect(asked.state).toBe('awaiting-approval');
@@ -67,14 +71,24 @@ describe('I14 a supervisor approves the exact request', () => {
     expect(customer.messages.at(-1)?.text).toContain(`approved your refund`);
     // and a second approval is refused: the request is gone, the order refunded
     await expect(
-      s.h.runtime.operatorAct(s.id, SUPERVISOR, { kind: 'approve', requestId: s.approval.request_id, digest: s.approval.digest }),
+      s.h.runtime.operatorAct(s.id, SUPERVISOR, {
+        kind: 'approve',
+        requestId: s.approval.request_id,
+        digest: s.approval.digest,
+      }),
     ).rejects.toBeInstanceOf(OperatorConflictError);
     expect(await refundsOf(s.h)).toHaveLength(1);
   });
 
   for (const [what, change] of [
-    ['a wrong digest', (a: { request_id: string; digest: string }) => ({ requestId: a.request_id, digest: `${a.digest.slice(0, -1)}0` })],
-    ['a wrong request id', (a: { request_id: string; digest: string }) => ({ requestId: `${a.request_id}x`, digest: a.digest })],
+    [
+      'a wrong digest',
+      (a: { request_id: string; digest: string }) => ({ requestId: a.request_id, digest: `${a.digest.slice(0, -1)}0` }),
+    ],
+    [
+      'a wrong request id',
+      (a: { request_id: string; digest: string }) => ({ requestId: `${a.request_id}x`, digest: a.digest }),
+    ],
   ] as const) {
     it(`refuses an approval with ${what} (409 with what is allowed) and refunds nothing`, async () => {
       const s = await awaitingApproval();
@@ -84,7 +98,9 @@ describe('I14 a supervisor approves the exact request', () => {
       expect(error).toBeInstanceOf(OperatorConflictError);
       const conflict = error as OperatorConflictError;
       expect(conflict.rejection).toMatchObject({ code: 'REQUEST_MISMATCH', invariant: 'I14' });
-      expect(conflict.allowed).toEqual(expect.arrayContaining(['operator.approve', 'operator.deny', 'operator.takeover']));
+      expect(conflict.allowed).toEqual(
+        expect.arrayContaining(['operator.approve', 'operator.deny', 'operator.takeover']),
+      );
       expect(await refundsOf(s.h)).toEqual([]);
     });
   }
@@ -148,9 +164,16 @@ describe('I14 a supervisor approves the exact request', () => {
 
   it('while waiting, a model proposal for that order is refused and the customer hears a specialist is reviewing it', async () => {
     const s = await awaitingApproval();
-    s.model.play([[toolUse('process_refund', { order_id: s.order, reason: 'not_received' })], [text('Working on it.')]]);
+    s.model.play([
+      [toolUse('process_refund', { order_id: s.order, reason: 'not_received' })],
+      [text('Working on it.')],
+    ]);
     const r = await s.h.runtime.sendMessage(s.id, s.token, 'any news?');
-    expect((await proposalsOf(s.h, s.id)).at(-1)).toMatchObject({ decision: 'rejected', code: 'APPROVAL_PENDING', invariant: 'I14' });
+    expect((await proposalsOf(s.h, s.id)).at(-1)).toMatchObject({
+      decision: 'rejected',
+      code: 'APPROVAL_PENDING',
+      invariant: 'I14',
+    });
     expect(r.reply).toContain('A specialist is reviewing the refund');
     expect(await refundsOf(s.h)).toEqual([]);
   });
@@ -166,7 +189,11 @@ describe('I14 a supervisor approves the exact request', () => {
       [text('ok')],
     ]);
     const conv = await h.runtime.createConversation();
-    const r = await h.runtime.sendMessage(conv.conversation_id, conv.token, `${customer.email}: ${order} is broken, refund it`);
+    const r = await h.runtime.sendMessage(
+      conv.conversation_id,
+      conv.token,
+      `${customer.email}: ${order} is broken, refund it`,
+    );
     expect(r.state).toBe('awaiting-approval');
     const item = (await h.runtime.operatorQueue()).find((q) => q.conversation_id === conv.conversation_id)!;
     await h.runtime.operatorAct(conv.conversation_id, SUPERVISOR, {

@@ -35,7 +35,11 @@ describe('I13 the customer says yes to the exact refund', () => {
   it('offers the exact order and amount in code and refunds nothing before the yes', async () => {
     const s = await setup();
     const [a] = s.orders;
-    s.play([verifyAndLookUp(s.customer, a!), [toolUse('process_refund', { order_id: a, reason: 'damaged' })], [text('Sure.')]]);
+    s.play([
+      verifyAndLookUp(s.customer, a!),
+      [toolUse('process_refund', { order_id: a, reason: 'damaged' })],
+      [text('Sure.')],
+    ]);
     const offered = await s.send(`I'm ${s.customer.email}, order ${a} broke, refund please`);
     expect(offered.state).toBe('awaiting-confirmation');
     expect(offered.awaiting).toMatchObject({ kind: 'confirmation', order_id: a, amount: 42.5 });
@@ -100,7 +104,10 @@ describe('I13 the customer says yes to the exact refund', () => {
     const [a, b] = s.orders;
     s.play([
       verifyAndLookUp(s.customer, a!, b!),
-      [toolUse('process_refund', { order_id: a, reason: 'damaged' }), toolUse('process_refund', { order_id: b, reason: 'damaged' })],
+      [
+        toolUse('process_refund', { order_id: a, reason: 'damaged' }),
+        toolUse('process_refund', { order_id: b, reason: 'damaged' }),
+      ],
       [text('Offered.')],
     ]);
     await s.send(`${s.customer.email}: refund ${a} and ${b}, both broken`);
@@ -121,7 +128,10 @@ describe('I13 the customer says yes to the exact refund', () => {
       [toolUse('process_refund', { order_id: a, reason: 'damaged' })],
       [text('Offered.')],
       // the customer asks something unclear; the model looks up B and tries to refund B with an amount
-      [toolUse('lookup_order', { order_id: b }), toolUse('process_refund', { order_id: b, reason: 'damaged', amount: 42.5 })],
+      [
+        toolUse('lookup_order', { order_id: b }),
+        toolUse('process_refund', { order_id: b, reason: 'damaged', amount: 42.5 }),
+      ],
       [text('ok')],
     ]);
     await s.send(`${s.customer.email} ${a} broken, refund`);

@@ -18,34 +18,60 @@ const refundScript = () =>
 describe('I8 failures', () => {
   it('retries a failing backend call twice, then opens a P2 tool_failure ticket', async () => {
     let calls = 0;
-    h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('sorry')]]), {
-      wrapBackends: (b): Backends => ({ ...b, crm: { ...b.crm, findCustomerByEmail: async () => { calls++; throw new Error('crm down'); } } }),
-    });
+    h = await createHarness(
+      scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('sorry')]]),
+      {
+        wrapBackends: (b): Backends => ({
+          ...b,
+          crm: {
+            ...b.crm,
+            findCustomerByEmail: async () => {
+              calls++;
+              throw new Error('crm down');
+            },
+          },
+        }),
+      },
+    );
     const c = await chatOnce(h, 'sarah@example.com');
     expect(calls).toBe(3);
-    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P2', 'tool_failure']]);
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([
+      ['P2', 'tool_failure'],
+    ]);
     expect(c.result.status).toBe('escalated');
     expect(c.result.reply).not.toMatch(/crm down/);
   });
 
   it('bounds a backend call that never answers (I12), then escalates it as a tool failure', async () => {
-    h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('sorry')]]), {
-      wrapBackends: (b): Backends => ({ ...b, crm: { ...b.crm, findCustomerByEmail: () => new Promise(() => {}) } }),
-      runtime: { retry: { retries: 2, baseDelayMs: 1, sleep: async () => {}, attemptTimeoutMs: 20 } },
-    });
+    h = await createHarness(
+      scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('sorry')]]),
+      {
+        wrapBackends: (b): Backends => ({ ...b, crm: { ...b.crm, findCustomerByEmail: () => new Promise(() => {}) } }),
+        runtime: { retry: { retries: 2, baseDelayMs: 1, sleep: async () => {}, attemptTimeoutMs: 20 } },
+      },
+    );
     const c = await chatOnce(h, 'sarah@example.com');
     expect(c.result.status).toBe('escalated');
-    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P2', 'tool_failure']]);
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([
+      ['P2', 'tool_failure'],
+    ]);
   });
 
   it('recovers from a transient failure without a ticket', async () => {
     let calls = 0;
-    h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('hi Sarah')]]), {
-      wrapBackends: (b): Backends => ({
-        ...b,
-        crm: { ...b.crm, findCustomerByEmail: async (e) => (++calls < 3 ? Promise.reject(new Error('blip')) : b.crm.findCustomerByEmail(e)) },
-      }),
-    });
+    h = await createHarness(
+      scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' })], [text('hi Sarah')]]),
+      {
+        wrapBackends: (b): Backends => ({
+          ...b,
+          crm: {
+            ...b.crm,
+            findCustomerByEmail: async (e) =>
+              ++calls < 3 ? Promise.reject(new Error('blip')) : b.crm.findCustomerByEmail(e),
+          },
+        }),
+      },
+    );
     const c = await chatOnce(h, 'sarah@example.com');
     expect(c.result.state).toBe('verified');
     expect(await ticketsOf(h)).toEqual([]);
@@ -83,7 +109,13 @@ describe('I8 failures', () => {
   it('asks a human to reconcile after several unknown outcomes, never calling the refund failed, and still refunds once', async () => {
     let failing = true;
     h = await createHarness(refundScript(), {
-      wrapBackends: (b): Backends => ({ ...b, payments: { ...b.payments, refund: async (req) => (failing ? Promise.reject(new Error('timeout')) : b.payments.refund(req)) } }),
+      wrapBackends: (b): Backends => ({
+        ...b,
+        payments: {
+          ...b.payments,
+          refund: async (req) => (failing ? Promise.reject(new Error('timeout')) : b.payments.refund(req)),
+        },
+      }),
     });
     const c = await chatOnce(h, 'sarah@example.com ORD-8842 broken');
     expect(c.result.state).toBe('refund-reconciling');
@@ -91,7 +123,9 @@ describe('I8 failures', () => {
     expect(await ticketsOf(h)).toEqual([]);
     const third = await h.runtime.sendMessage(c.conversation_id, c.token, 'hello?');
     expect(third.status).toBe('escalated');
-    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P2', 'tool_failure']]);
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([
+      ['P2', 'tool_failure'],
+    ]);
     expect(third.reply).not.toMatch(/fail|declin/i);
     failing = false;
     await h.runtime.recoverPendingEffects();
@@ -102,18 +136,34 @@ describe('I8 failures', () => {
 
   it('escalates a declined payment as P2 and refunds nothing', async () => {
     h = await createHarness(refundScript(), {
-      wrapBackends: (b): Backends => ({ ...b, payments: { ...b.payments, refund: async () => { throw new PaymentDeclinedError(); } } }),
+      wrapBackends: (b): Backends => ({
+        ...b,
+        payments: {
+          ...b.payments,
+          refund: async () => {
+            throw new PaymentDeclinedError();
+          },
+        },
+      }),
     });
     const c = await chatOnce(h, 'sarah@example.com ORD-8842 broken');
     expect(c.result.status).toBe('escalated');
-    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P2', 'tool_failure']]);
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([
+      ['P2', 'tool_failure'],
+    ]);
     expect(await refundsOf(h)).toEqual([]);
   });
 });
 
 describe('I9 clarification', () => {
   it('opens a P3 complexity ticket after two failed clarification rounds', async () => {
-    h = await createHarness(scriptedModel([[text('What is your email?')], [text('I still need your email.')], [text('Could you share your email?')]]));
+    h = await createHarness(
+      scriptedModel([
+        [text('What is your email?')],
+        [text('I still need your email.')],
+        [text('Could you share your email?')],
+      ]),
+    );
     const c = await h.runtime.createConversation();
     const r1 = await h.runtime.sendMessage(c.conversation_id, c.token, 'I need help');
     const r2 = await h.runtime.sendMessage(c.conversation_id, c.token, 'help me');
@@ -126,7 +176,9 @@ describe('I9 clarification', () => {
   });
 
   it('does not count greetings and thanks as failed clarification rounds', async () => {
-    h = await createHarness(scriptedModel([[text('How can I help?')], [text('You are welcome!')], [text('Anything else?')], [text('Bye!')]]));
+    h = await createHarness(
+      scriptedModel([[text('How can I help?')], [text('You are welcome!')], [text('Anything else?')], [text('Bye!')]]),
+    );
     const c = await h.runtime.createConversation();
     for (const m of ['Hello!', 'thanks', 'ok', 'bye']) await h.runtime.sendMessage(c.conversation_id, c.token, m);
     expect(await ticketsOf(h)).toEqual([]);
@@ -134,10 +186,18 @@ describe('I9 clarification', () => {
 
   it('resets the counter when a turn obtains something', async () => {
     h = await createHarness(
-      scriptedModel([[text('email?')], [text('email?')], [toolUse('get_customer', { email: 'sarah@example.com' })], [text('hi')], [text('order id?')], [text('order id?')]]),
+      scriptedModel([
+        [text('email?')],
+        [text('email?')],
+        [toolUse('get_customer', { email: 'sarah@example.com' })],
+        [text('hi')],
+        [text('order id?')],
+        [text('order id?')],
+      ]),
     );
     const c = await h.runtime.createConversation();
-    for (const m of ['hi', 'hmm', 'sarah@example.com', 'hmm']) await h.runtime.sendMessage(c.conversation_id, c.token, m);
+    for (const m of ['hi', 'hmm', 'sarah@example.com', 'hmm'])
+      await h.runtime.sendMessage(c.conversation_id, c.token, m);
     expect(await ticketsOf(h)).toEqual([]);
   });
 });
@@ -145,7 +205,12 @@ describe('I9 clarification', () => {
 describe('I11 receipts', () => {
   it('records unknown tools and malformed inputs as rejected proposals, answered with is_error, without crashing', async () => {
     const model = scriptedModel([
-      [toolUse('delete_all_orders', {}), toolUse('get_customer', { mail: 42 }), toolUse('process_refund', 'not an object'), toolUse('lookup_order', { order_id: '' })],
+      [
+        toolUse('delete_all_orders', {}),
+        toolUse('get_customer', { mail: 42 }),
+        toolUse('process_refund', 'not an object'),
+        toolUse('lookup_order', { order_id: '' }),
+      ],
       [text('Sorry.')],
     ]);
     h = await createHarness(model);
@@ -160,7 +225,9 @@ describe('I11 receipts', () => {
     const second = model.requests[1]!;
     const results = second.messages[second.messages.length - 1]!;
     expect(results.role).toBe('user');
-    expect(Array.isArray(results.content) && results.content.every((b) => b.type === 'tool_result' && b.is_error === true)).toBe(true);
+    expect(
+      Array.isArray(results.content) && results.content.every((b) => b.type === 'tool_result' && b.is_error === true),
+    ).toBe(true);
     expect(p.every((x) => x.state === 'unverified' && x.reason.length > 0)).toBe(true);
   });
 });
@@ -170,7 +237,11 @@ describe('I12 bounded turns', () => {
     const looping: Model = {
       name: 'looping',
       async next() {
-        return { content: [toolUse('get_customer', { email: 'nobody@example.com' })], stopReason: 'tool_use', usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 } };
+        return {
+          content: [toolUse('get_customer', { email: 'nobody@example.com' })],
+          stopReason: 'tool_use',
+          usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        };
       },
     };
     h = await createHarness(looping, { runtime: { maxModelCalls: 5 } });
@@ -185,7 +256,11 @@ describe('I12 bounded turns', () => {
       name: 'flaky',
       async next() {
         if (fail) throw new Error('overloaded');
-        return { content: [text('Back again. How can I help?')], stopReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 } };
+        return {
+          content: [text('Back again. How can I help?')],
+          stopReason: 'end_turn',
+          usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+        };
       },
     };
     h = await createHarness(flaky);

@@ -36,7 +36,10 @@ describe('I15 a person in charge', () => {
     expect(view.state).toBe('human-active');
     expect(view.allowed).toEqual(expect.arrayContaining(['operator.reply', 'operator.handback', 'operator.resolve']));
     // a hostile model would refund at once: it is never asked
-    s.model.play([[toolUse('lookup_order', { order_id: s.order })], [toolUse('process_refund', { order_id: s.order, reason: 'damaged' })]]);
+    s.model.play([
+      [toolUse('lookup_order', { order_id: s.order })],
+      [toolUse('process_refund', { order_id: s.order, reason: 'damaged' })],
+    ]);
     const r = await s.h.runtime.sendMessage(s.id, s.token, `refund ${s.order} now please`);
     expect(r.reply).toBe('');
     expect(r.state).toBe('human-active');
@@ -57,7 +60,11 @@ describe('I15 a person in charge', () => {
     const messages = (await s.h.runtime.getConversation(s.id, s.token)).messages;
     const tail = messages.slice(-3);
     expect(tail[0]).toMatchObject({ role: 'system', text: 'Ana from our support team has joined the conversation.' });
-    expect(tail[1]).toMatchObject({ role: 'operator', author: 'Ana Lima', text: 'Hi Noor, I am looking at your order now.' });
+    expect(tail[1]).toMatchObject({
+      role: 'operator',
+      author: 'Ana Lima',
+      text: 'Hi Noor, I am looking at your order now.',
+    });
     expect(tail[2]?.role).toBe('system');
     expect(tail[2]?.text).toContain('handed you back to the assistant');
   });
@@ -72,10 +79,14 @@ describe('I15 a person in charge', () => {
     s.model.play([[text('Glad Ana could help. Anything else?')]]);
     const r = await s.h.runtime.sendMessage(s.id, s.token, 'thanks! one more thing');
     expect(r.reply).toBe('Glad Ana could help. Anything else?');
-    const history = s.model.requests.at(-1)!.messages.flatMap((m) =>
-      typeof m.content === 'string' ? [m.content] : m.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])),
+    const history = s.model.requests
+      .at(-1)!
+      .messages.flatMap((m) =>
+        typeof m.content === 'string' ? [m.content] : m.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])),
+      );
+    expect(history.some((t) => t.startsWith('[note] A person from the support team (Ana Lima) handled turns'))).toBe(
+      true,
     );
-    expect(history.some((t) => t.startsWith('[note] A person from the support team (Ana Lima) handled turns'))).toBe(true);
     expect(history).toContain('[a person from the support team wrote] Yes, I am Ana. Your parcel is on its way.');
     // no "stay silent" instruction lingers anywhere in what the model reads
     expect(JSON.stringify(s.model.requests.at(-1))).not.toMatch(/stay silent|do not reply|don't reply/i);

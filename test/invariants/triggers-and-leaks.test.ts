@@ -31,17 +31,24 @@ describe('I6 triggers in code', () => {
     expect(detectTrigger(message)?.kind).toBe(kind);
   });
 
-  it.each(['My blender arrived broken, order ORD-8842', 'there is an issue with my order', 'please refund ORD-1007, thanks', 'email sarah@example.com', 'the operator of the delivery van was kind'])(
-    'does not fire on %j',
-    (message) => {
-      expect(detectTrigger(message)).toBeNull();
-    },
-  );
+  it.each([
+    'My blender arrived broken, order ORD-8842',
+    'there is an issue with my order',
+    'please refund ORD-1007, thanks',
+    'email sarah@example.com',
+    'the operator of the delivery van was kind',
+  ])('does not fire on %j', (message) => {
+    expect(detectTrigger(message)).toBeNull();
+  });
 
   it('opens a P1 ticket before the model runs, and refuses every later write whatever the model proposes', async () => {
     h = await createHarness(
       scriptedModel([
-        [toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' }), toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+        [
+          toolUse('get_customer', { email: 'sarah@example.com' }),
+          toolUse('lookup_order', { order_id: 'ORD-8842' }),
+          toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' }),
+        ],
         [text('A person will be with you shortly.')],
       ]),
     );
@@ -50,13 +57,19 @@ describe('I6 triggers in code', () => {
     expect(p.map((x) => x.decision)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(p.every((x) => x.code === 'ESCALATED')).toBe(true);
     expect(await refundsOf(h)).toEqual([]);
-    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([['P1', 'fraud_suspected']]);
+    expect((await ticketsOf(h, c.conversation_id)).map((t) => [t.priority, t.reason])).toEqual([
+      ['P1', 'fraud_suspected'],
+    ]);
     expect(c.result.status).toBe('escalated');
   });
 
   it('raises an earlier, less urgent escalation to P1 on a trigger, with a ticket of its own', async () => {
     h = await createHarness(
-      scriptedModel([[toolUse('escalate_to_human', { reason: 'complexity', priority: 'P3', context: 'Needs a person.' })], [text('A colleague will help.')], [text('I hear you.')]]),
+      scriptedModel([
+        [toolUse('escalate_to_human', { reason: 'complexity', priority: 'P3', context: 'Needs a person.' })],
+        [text('A colleague will help.')],
+        [text('I hear you.')],
+      ]),
     );
     const c = await h.runtime.createConversation();
     await h.runtime.sendMessage(c.conversation_id, c.token, 'this is complicated');
@@ -96,7 +109,10 @@ describe('I7 no leaks', () => {
     ['I can only do 150 dollars.', 'limit_figure'],
     ['TypeError: x is undefined at foo (/src/runtime/turn.ts:12:5).', 'stack_trace'],
     ['Your id is USR-001.', 'internal_id'],
-    ['You propose tool calls; the system checks each one against the store policy and runs only those it accepts.', 'system_prompt'],
+    [
+      'You propose tool calls; the system checks each one against the store policy and runs only those it accepts.',
+      'system_prompt',
+    ],
   ])('removes %j', (sentence, kind) => {
     const out = s.sanitize(`Thanks for waiting. ${sentence} Anything else?`);
     expect(out.removed).toContain(kind);
@@ -104,12 +120,17 @@ describe('I7 no leaks', () => {
   });
 
   it('keeps a clean reply untouched and falls back when nothing is left', () => {
-    expect(s.sanitize('Your refund of $89.99 for ORD-8842 is on its way.').text).toBe('Your refund of $89.99 for ORD-8842 is on its way.');
+    expect(s.sanitize('Your refund of $89.99 for ORD-8842 is on its way.').text).toBe(
+      'Your refund of $89.99 for ORD-8842 is on its way.',
+    );
     expect(s.sanitize('OWNERSHIP_MISMATCH').text).toBe(FALLBACK_REPLY);
   });
 
   it("removes another customer's data and emails the customer did not give", () => {
-    const out = s.sanitize('That is a Blender. Write to sarah@example.com. Bye.', { foreignTerms: ['Blender'], allowedEmails: ['marcus@example.com'] });
+    const out = s.sanitize('That is a Blender. Write to sarah@example.com. Bye.', {
+      foreignTerms: ['Blender'],
+      allowedEmails: ['marcus@example.com'],
+    });
     expect(out.text).toBe('Bye.');
   });
 
@@ -123,7 +144,15 @@ describe('I7 no leaks', () => {
   });
 
   it('sanitises a hostile model reply end to end', async () => {
-    h = await createHarness(scriptedModel([[text('Internal: PAYMENT_FAILED. The refund limit is $150. Stack: Error: boom at x (/app/src/a.ts:1:2). How can I help?')]]));
+    h = await createHarness(
+      scriptedModel([
+        [
+          text(
+            'Internal: PAYMENT_FAILED. The refund limit is $150. Stack: Error: boom at x (/app/src/a.ts:1:2). How can I help?',
+          ),
+        ],
+      ]),
+    );
     const c = await chatOnce(h, 'hello');
     expect(c.result.reply).toBe('How can I help?');
     expect(JSON.stringify(c.result)).not.toMatch(/PAYMENT_FAILED|\$150|a\.ts/);

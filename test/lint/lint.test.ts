@@ -5,10 +5,14 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
 const cruise = (target: string, extra: string[] = []) =>
-  spawnSync(process.execPath, [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), target, ...extra], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), target, ...extra],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
 
 describe('the dependency lint', () => {
   it('fails on a type-only import cycle', () => {

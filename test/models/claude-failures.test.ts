@@ -31,7 +31,11 @@ const ok = { content: [text('Hello.')] };
 
 describe('claude adapter: retries', () => {
   it('retries a 429 and succeeds when the API recovers', async () => {
-    const model = await start((_body, { index }) => (index < 2 ? { error: { status: 429, type: 'rate_limit_error', message: 'Slow down' } } : ok), { maxRetries: 2 });
+    const model = await start(
+      (_body, { index }) =>
+        index < 2 ? { error: { status: 429, type: 'rate_limit_error', message: 'Slow down' } } : ok,
+      { maxRetries: 2 },
+    );
     const r = await model.next(sampleRequest());
     expect(r.content).toEqual([{ type: 'text', text: 'Hello.' }]);
     expect(fake?.requests).toHaveLength(3);
@@ -72,7 +76,10 @@ describe('claude adapter: retries', () => {
   });
 
   it('keeps the error message to status and type (no API text, which is never for customers)', async () => {
-    const model = await start(() => ({ error: { status: 400, type: 'invalid_request_error', message: 'messages.0: secret detail' } }), { maxRetries: 0 });
+    const model = await start(
+      () => ({ error: { status: 400, type: 'invalid_request_error', message: 'messages.0: secret detail' } }),
+      { maxRetries: 0 },
+    );
     const error = await unavailable(model.next(sampleRequest()));
     expect(error.message).toBe('model API error 400 invalid_request_error');
   });
@@ -96,7 +103,10 @@ describe('claude adapter: timeouts and connections', () => {
   });
 
   it('fails a JSON body that stalls after the headers', async () => {
-    const model = await start(() => ({ raw: '{"id":"msg_1","type":"message",', hang: true }), { timeoutMs: 150, maxRetries: 0 });
+    const model = await start(() => ({ raw: '{"id":"msg_1","type":"message",', hang: true }), {
+      timeoutMs: 150,
+      maxRetries: 0,
+    });
     const error = await unavailable(model.next(sampleRequest()));
     expect(error.message).toMatch(/stalled/);
   });
@@ -121,7 +131,12 @@ describe('claude adapter: timeouts and connections', () => {
 });
 
 describe('claude adapter: broken streams', () => {
-  const reply = { content: [text('I have refunded your order now.'), toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })] };
+  const reply = {
+    content: [
+      text('I have refunded your order now.'),
+      toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' }),
+    ],
+  };
 
   it.each([
     ['ends cleanly in the middle of the tool input', { truncateAfter: 12, truncateMode: 'end' as const }],
@@ -140,12 +155,20 @@ describe('claude adapter: broken streams', () => {
     const r = await model.next(sampleRequest(), { onText: () => {} });
     expect(r.content).toEqual([
       { type: 'text', text: 'I have refunded your order now.' },
-      { type: 'tool_use', id: expect.any(String), name: 'process_refund', input: { order_id: 'ORD-8842', reason: 'damaged' } },
+      {
+        type: 'tool_use',
+        id: expect.any(String),
+        name: 'process_refund',
+        input: { order_id: 'ORD-8842', reason: 'damaged' },
+      },
     ]);
   });
 
   it('maps an error event inside the stream to ModelUnavailableError with its status', async () => {
-    const model = await start(() => ({ ...reply, errorAfter: { events: 5, type: 'overloaded_error', message: 'Overloaded' } }), { maxRetries: 2 });
+    const model = await start(
+      () => ({ ...reply, errorAfter: { events: 5, type: 'overloaded_error', message: 'Overloaded' } }),
+      { maxRetries: 2 },
+    );
     const deltas: string[] = [];
     const error = await unavailable(model.next(sampleRequest(), { onText: (d) => deltas.push(d) }));
     expect(error.status).toBe(529);
@@ -154,7 +177,19 @@ describe('claude adapter: broken streams', () => {
 
   it('throws ModelUnavailableError on an event whose data is not JSON', async () => {
     const raw = [
-      sse('message_start', { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }),
+      sse('message_start', {
+        type: 'message_start',
+        message: {
+          id: 'm',
+          type: 'message',
+          role: 'assistant',
+          model: MODEL,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 1, output_tokens: 1 },
+        },
+      }),
       'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text"\n\n',
     ].join('');
     const model = await start(() => ({ raw }), { maxRetries: 0 });
@@ -162,15 +197,43 @@ describe('claude adapter: broken streams', () => {
   });
 
   it('drops a tool call whose block never closed and keeps the complete blocks', async () => {
-    const start0 = sse('message_start', { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } });
+    const start0 = sse('message_start', {
+      type: 'message_start',
+      message: {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        model: MODEL,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+    });
     const raw = [
       start0,
       sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-      sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Checking.' } }),
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: 'Checking.' },
+      }),
       sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
-      sse('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_open', name: 'process_refund', input: {} } }),
-      sse('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"order_id":"ORD-8842"}' } }),
-      sse('message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } }),
+      sse('content_block_start', {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'toolu_open', name: 'process_refund', input: {} },
+      }),
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'input_json_delta', partial_json: '{"order_id":"ORD-8842"}' },
+      }),
+      sse('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: 'tool_use', stop_sequence: null },
+        usage: { output_tokens: 9 },
+      }),
       sse('message_stop', { type: 'message_stop' }),
     ].join('');
     const model = await start(() => ({ raw }), { maxRetries: 0 });
@@ -179,7 +242,19 @@ describe('claude adapter: broken streams', () => {
   });
 
   it('throws ModelUnavailableError for a stream with two messages in it', async () => {
-    const start0 = sse('message_start', { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } });
+    const start0 = sse('message_start', {
+      type: 'message_start',
+      message: {
+        id: 'm',
+        type: 'message',
+        role: 'assistant',
+        model: MODEL,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 1, output_tokens: 1 },
+      },
+    });
     const model = await start(() => ({ raw: start0 + start0 }), { maxRetries: 0 });
     await unavailable(model.next(sampleRequest(), { onText: () => {} }));
   });

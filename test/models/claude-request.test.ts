@@ -15,7 +15,13 @@ const answer = (r: FakeReply = { content: [text('Hello.')] }) => startFakeAnthro
 /** A history ending with tool results, as the runtime builds it after a tool call. */
 const afterToolCall: ModelMessage[] = [
   { role: 'user', content: 'Hi, email sarah@example.com.' },
-  { role: 'assistant', content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'toolu_1', name: 'get_customer', input: { email: 'sarah@example.com' } }] },
+  {
+    role: 'assistant',
+    content: [
+      { type: 'text', text: 'Checking.' },
+      { type: 'tool_use', id: 'toolu_1', name: 'get_customer', input: { email: 'sarah@example.com' } },
+    ],
+  },
   { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '{"found":true}' }] },
 ];
 
@@ -24,8 +30,13 @@ describe('claude adapter: the request', () => {
     fake = await answer();
     const model = createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
     await model.next(sampleRequest());
-    await model.next(sampleRequest({ messages: afterToolCall, stateNote: '[state note] state: verified; status: open.' }));
-    await model.next(sampleRequest({ messages: afterToolCall, stateNote: '[state note] state: order-checked; status: open.' }), { onText: () => {} });
+    await model.next(
+      sampleRequest({ messages: afterToolCall, stateNote: '[state note] state: verified; status: open.' }),
+    );
+    await model.next(
+      sampleRequest({ messages: afterToolCall, stateNote: '[state note] state: order-checked; status: open.' }),
+      { onText: () => {} },
+    );
 
     const bodies = fake.requests.map((r) => r.body);
     expect(bodies).toHaveLength(3);
@@ -33,10 +44,18 @@ describe('claude adapter: the request', () => {
     expect(new Set(prefixes).size).toBe(1);
 
     const tools = bodies[0]?.tools ?? [];
-    expect(tools.map((t) => t.name)).toEqual(['get_customer', 'verify_code', 'lookup_order', 'process_refund', 'escalate_to_human']);
+    expect(tools.map((t) => t.name)).toEqual([
+      'get_customer',
+      'verify_code',
+      'lookup_order',
+      'process_refund',
+      'escalate_to_human',
+    ]);
     expect(tools.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
     expect(tools.slice(0, -1).every((t) => t.cache_control === undefined)).toBe(true);
-    expect(bodies[0]?.system).toEqual([{ type: 'text', text: sampleRequest().system, cache_control: { type: 'ephemeral' } }]);
+    expect(bodies[0]?.system).toEqual([
+      { type: 'text', text: sampleRequest().system, cache_control: { type: 'ephemeral' } },
+    ]);
     expect(bodies[0]?.model).toBe(DEFAULT_CLAUDE_MODEL);
     expect(bodies[0]?.max_tokens).toBe(1024);
     expect(bodies[2]?.stream).toBe(true);
@@ -54,7 +73,10 @@ describe('claude adapter: the request', () => {
     const last = body?.messages.at(-1);
     expect(last?.role).toBe('user');
     expect(last?.content).toEqual([
-      { type: 'text', text: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.' },
+      {
+        type: 'text',
+        text: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.',
+      },
       { type: 'text', text: request.stateNote },
     ]);
   });
@@ -98,7 +120,13 @@ describe('claude adapter: the request', () => {
 
   it('uses the configured model, max tokens and name', async () => {
     fake = await answer();
-    const model = createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0, model: 'claude-haiku-4-5', maxTokens: 300 });
+    const model = createClaudeModel({
+      apiKey: 'test',
+      baseURL: fake.url,
+      maxRetries: 0,
+      model: 'claude-haiku-4-5',
+      maxTokens: 300,
+    });
     expect(model.name).toBe('claude:claude-haiku-4-5');
     await model.next(sampleRequest());
     expect(fake.requests[0]?.body).toMatchObject({ model: 'claude-haiku-4-5', max_tokens: 300 });
@@ -111,8 +139,17 @@ describe('claude adapter: the request', () => {
       sampleRequest({
         messages: [
           { role: 'user', content: 'Hi' },
-          { role: 'assistant', content: [{ type: 'text', text: '' }, { type: 'tool_use', id: 'toolu_x', name: 'get_customer', input: 'not an object' }] },
-          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: 'Invalid input', is_error: true }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: '' },
+              { type: 'tool_use', id: 'toolu_x', name: 'get_customer', input: 'not an object' },
+            ],
+          },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: 'Invalid input', is_error: true }],
+          },
           { role: 'assistant', content: [{ type: 'text', text: '  ' }] },
           { role: 'user', content: 'Hello?' },
         ],
@@ -144,7 +181,9 @@ describe('claude adapter: prompt caching, as the fake reports it', () => {
   });
 
   it('omits tools when there are none and still caches the system block', async () => {
-    fake = await startFakeAnthropic(() => ({ content: [toolUse('get_customer', { email: 'a@b.co' })] }), { minCacheTokens: 0 });
+    fake = await startFakeAnthropic(() => ({ content: [toolUse('get_customer', { email: 'a@b.co' })] }), {
+      minCacheTokens: 0,
+    });
     const model = createClaudeModel({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
     const r = await model.next(sampleRequest({ tools: [] }));
     // no tools: only the system block is marked, and it is still cached

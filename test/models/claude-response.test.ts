@@ -11,7 +11,8 @@ afterEach(async () => {
 });
 
 const MODEL = 'claude-sonnet-4-6';
-const modelFor = (f: FakeAnthropic) => createClaudeModel({ apiKey: 'test', baseURL: f.url, maxRetries: 0, model: MODEL });
+const modelFor = (f: FakeAnthropic) =>
+  createClaudeModel({ apiKey: 'test', baseURL: f.url, maxRetries: 0, model: MODEL });
 
 /** Calls once as JSON and once streamed; returns both responses and the streamed text deltas. */
 async function bothWays(reply: FakeReply, messages?: ModelMessage[]) {
@@ -57,7 +58,12 @@ describe('claude adapter: assembling the response', () => {
   });
 
   it('maps usage: input, output, cache read and cache write tokens', async () => {
-    const usage = { input_tokens: 321, output_tokens: 45, cache_creation_input_tokens: 1500, cache_read_input_tokens: 0 };
+    const usage = {
+      input_tokens: 321,
+      output_tokens: 45,
+      cache_creation_input_tokens: 1500,
+      cache_read_input_tokens: 0,
+    };
     const { json, streamed } = await bothWays({ content: [text('Hi.')], usage });
     const expected = { inputTokens: 321, outputTokens: 45, cacheReadTokens: 0, cacheWriteTokens: 1500 };
     expect(json.usage).toEqual(expected);
@@ -85,7 +91,12 @@ describe('claude adapter: assembling the response', () => {
     const { streamed, json } = await bothWays({
       content: [
         { type: 'tool_use', id: 'toolu_ok1', name: 'get_customer', input: { email: 'sarah@example.com' } },
-        { type: 'tool_use', id: 'toolu_bad', name: 'process_refund', rawInput: '{"order_id": "ORD-8842", "reason": damaged' },
+        {
+          type: 'tool_use',
+          id: 'toolu_bad',
+          name: 'process_refund',
+          rawInput: '{"order_id": "ORD-8842", "reason": damaged',
+        },
         { type: 'tool_use', id: 'toolu_ok2', name: 'lookup_order', input: { order_id: 'ORD-8842' } },
       ],
     });
@@ -99,7 +110,9 @@ describe('claude adapter: assembling the response', () => {
 
   it('turns a tool input that is valid JSON but not an object into {}', async () => {
     for (const rawInput of ['[1,2]', '"ORD-8842"', 'null', '42']) {
-      const { streamed, json } = await bothWays({ content: [{ type: 'tool_use', id: 'toolu_x', name: 'lookup_order', rawInput }] });
+      const { streamed, json } = await bothWays({
+        content: [{ type: 'tool_use', id: 'toolu_x', name: 'lookup_order', rawInput }],
+      });
       expect(toolUses(streamed)[0]?.input).toEqual({});
       expect(toolUses(json)[0]?.input).toEqual({});
       await fake?.close();
@@ -109,22 +122,39 @@ describe('claude adapter: assembling the response', () => {
 
   it('passes unknown tools through for the runtime to refuse, and replaces a name the API would refuse', async () => {
     const { streamed, json } = await bothWays({
-      content: [toolUse('issue_gift_card', { amount: 1000 }), toolUse('process refund; DROP TABLE refunds', { order_id: 'ORD-8842' })],
+      content: [
+        toolUse('issue_gift_card', { amount: 1000 }),
+        toolUse('process refund; DROP TABLE refunds', { order_id: 'ORD-8842' }),
+      ],
     });
-    for (const r of [streamed, json]) expect(toolUses(r).map((b) => b.name)).toEqual(['issue_gift_card', INVALID_TOOL_NAME]);
+    for (const r of [streamed, json])
+      expect(toolUses(r).map((b) => b.name)).toEqual(['issue_gift_card', INVALID_TOOL_NAME]);
   });
 
   it('gives fresh ids to tool_use blocks whose id is repeated, reused from the history or invalid', async () => {
     const history: ModelMessage[] = [
       { role: 'user', content: 'Hi' },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_old', name: 'get_customer', input: { email: 'a@b.co' } }] },
+      {
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 'toolu_old', name: 'get_customer', input: { email: 'a@b.co' } }],
+      },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_old', content: '{}' }] },
     ];
     const { streamed, json } = await bothWays(
       {
         content: [
-          { type: 'tool_use', id: 'toolu_same', name: 'process_refund', input: { order_id: 'ORD-8842', reason: 'damaged' } },
-          { type: 'tool_use', id: 'toolu_same', name: 'process_refund', input: { order_id: 'ORD-8842', reason: 'damaged' } },
+          {
+            type: 'tool_use',
+            id: 'toolu_same',
+            name: 'process_refund',
+            input: { order_id: 'ORD-8842', reason: 'damaged' },
+          },
+          {
+            type: 'tool_use',
+            id: 'toolu_same',
+            name: 'process_refund',
+            input: { order_id: 'ORD-8842', reason: 'damaged' },
+          },
           { type: 'tool_use', id: 'toolu_old', name: 'lookup_order', input: { order_id: 'ORD-8842' } },
           { type: 'tool_use', id: 'bad id!', name: 'lookup_order', input: { order_id: 'ORD-8842' } },
         ],
@@ -141,17 +171,49 @@ describe('claude adapter: assembling the response', () => {
 
   it('drops block types it does not handle and ignores unknown events and pings', async () => {
     const events = [
-      sse('message_start', { type: 'message_start', message: { id: 'msg_1', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } }),
+      sse('message_start', {
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: MODEL,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
+      }),
       sse('ping', { type: 'ping' }),
-      sse('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
-      sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } }),
+      sse('content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      }),
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'thinking_delta', thinking: 'hmm' },
+      }),
       sse('content_block_stop', { type: 'content_block_stop', index: 0 }),
       sse('some_future_event', { type: 'some_future_event', detail: 1 }),
       sse('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }),
-      sse('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hello ' } }),
-      sse('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'there.' } }),
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'text_delta', text: 'Hello ' },
+      }),
+      sse('content_block_delta', {
+        type: 'content_block_delta',
+        index: 1,
+        delta: { type: 'text_delta', text: 'there.' },
+      }),
       sse('content_block_stop', { type: 'content_block_stop', index: 1 }),
-      sse('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 7 } }),
+      sse('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: 7 },
+      }),
       sse('message_stop', { type: 'message_stop' }),
     ];
     fake = await startFakeAnthropic(() => ({ raw: events.join('') }));
@@ -162,7 +224,10 @@ describe('claude adapter: assembling the response', () => {
 
   it('reports max_tokens as the stop reason, and a tool input cut off by it becomes {}', async () => {
     const { streamed } = await bothWays({
-      content: [text('Refunding.'), { type: 'tool_use', id: 'toolu_cut', name: 'process_refund', rawInput: '{"order_id": "ORD-88' }],
+      content: [
+        text('Refunding.'),
+        { type: 'tool_use', id: 'toolu_cut', name: 'process_refund', rawInput: '{"order_id": "ORD-88' },
+      ],
       stopReason: 'max_tokens',
     });
     expect(streamed.stopReason).toBe('max_tokens');
@@ -170,8 +235,14 @@ describe('claude adapter: assembling the response', () => {
   });
 
   it('returns empty content and zero usage for a JSON message without content or usage', async () => {
-    fake = await startFakeAnthropic(() => ({ raw: JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model: MODEL, stop_reason: 'end_turn' }) }));
+    fake = await startFakeAnthropic(() => ({
+      raw: JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model: MODEL, stop_reason: 'end_turn' }),
+    }));
     const r = await modelFor(fake).next(sampleRequest());
-    expect(r).toEqual({ content: [], stopReason: 'end_turn', usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 } });
+    expect(r).toEqual({
+      content: [],
+      stopReason: 'end_turn',
+      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+    });
   });
 });

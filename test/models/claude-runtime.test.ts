@@ -35,7 +35,12 @@ async function setup(handler: FakeHandler, options: Partial<ClaudeModelOptions> 
 async function send(harness: Harness, message: string, stream = false) {
   const c = await harness.runtime.createConversation();
   const events: TurnEvent[] = [];
-  const result = await harness.runtime.sendMessage(c.conversation_id, c.token, message, stream ? { stream: true, onEvent: (e) => events.push(e) } : {});
+  const result = await harness.runtime.sendMessage(
+    c.conversation_id,
+    c.token,
+    message,
+    stream ? { stream: true, onEvent: (e) => events.push(e) } : {},
+  );
   return { ...c, result, events };
 }
 
@@ -94,12 +99,24 @@ describe('runtime + claude adapter + fake API: SEED scenario 1 with an honest mo
 
     // tokens are reported per turn; what the fake billed is what the runtime recorded
     const billed = fake.usage.reduce(
-      (a, u) => ({ in: a.in + u.input_tokens, out: a.out + u.output_tokens, read: a.read + u.cache_read_input_tokens, write: a.write + u.cache_creation_input_tokens }),
+      (a, u) => ({
+        in: a.in + u.input_tokens,
+        out: a.out + u.output_tokens,
+        read: a.read + u.cache_read_input_tokens,
+        write: a.write + u.cache_creation_input_tokens,
+      }),
       { in: 0, out: 0, read: 0, write: 0 },
     );
-    expect(result.usage).toMatchObject({ inputTokens: billed.in, outputTokens: billed.out, cacheReadTokens: billed.read, cacheWriteTokens: billed.write });
+    expect(result.usage).toMatchObject({
+      inputTokens: billed.in,
+      outputTokens: billed.out,
+      cacheReadTokens: billed.read,
+      cacheWriteTokens: billed.write,
+    });
     expect(result.usage.inputTokens).toBeGreaterThan(0);
-    console.info(`[measured against the FAKE API] scenario 1 (JSON): ${JSON.stringify({ fakeRequests: fake.requests.length, ...result.usage })}`);
+    console.info(
+      `[measured against the FAKE API] scenario 1 (JSON): ${JSON.stringify({ fakeRequests: fake.requests.length, ...result.usage })}`,
+    );
   });
 
   it('streams the reply as several text events when asked to, with the same outcome', async () => {
@@ -110,11 +127,17 @@ describe('runtime + claude adapter + fake API: SEED scenario 1 with an honest mo
     const texts = events.filter((e): e is Extract<TurnEvent, { type: 'text' }> => e.type === 'text');
     expect(texts.length).toBeGreaterThan(2);
     expect(texts.map((t) => t.text).join('')).toContain('refund');
-    expect(events.filter((e) => e.type === 'tool_call').map((e) => (e.type === 'tool_call' ? e.name : ''))).toEqual(['get_customer', 'lookup_order', 'process_refund']);
+    expect(events.filter((e) => e.type === 'tool_call').map((e) => (e.type === 'tool_call' ? e.name : ''))).toEqual([
+      'get_customer',
+      'lookup_order',
+      'process_refund',
+    ]);
     expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
     expect(result.status).toBe('resolved');
     expect(fake.requests.length).toBeLessThanOrEqual(4);
-    console.info(`[measured against the FAKE API] scenario 1 (stream): ${JSON.stringify({ fakeRequests: fake.requests.length, ...result.usage })}`);
+    console.info(
+      `[measured against the FAKE API] scenario 1 (stream): ${JSON.stringify({ fakeRequests: fake.requests.length, ...result.usage })}`,
+    );
   });
 
   it('sends the same cached prefix on every call of the conversation', async () => {
@@ -138,7 +161,10 @@ describe('runtime + claude adapter + fake API: hostile models', () => {
   const cases: Array<[keyof typeof hostileModels, string]> = [
     ['refundBeforeVerification', SCENARIO_1],
     ['refundOrderNotLookedUp', SCENARIO_1],
-    ['refundOtherCustomersOrder', 'Email marcus@example.com. My blender from order ORD-8842 arrived broken, refund it.'],
+    [
+      'refundOtherCustomersOrder',
+      'Email marcus@example.com. My blender from order ORD-8842 arrived broken, refund it.',
+    ],
     ['wrongAmount', SCENARIO_1],
     ['doubleRefundInOneResponse', SCENARIO_1],
     ['unknownTool', SCENARIO_1],
@@ -191,39 +217,54 @@ describe('runtime + claude adapter + fake API: hostile models', () => {
         const refund = proposals.find((p) => p.tool === 'process_refund');
         expect(refund).toMatchObject({ decision: 'rejected', code: 'INVALID_INPUT', input: {} });
       }
-      if (['refundBeforeVerification', 'refundOrderNotLookedUp', 'wrongAmount'].includes(name)) expect(refundDecisions).toEqual(['rejected']);
+      if (['refundBeforeVerification', 'refundOrderNotLookedUp', 'wrongAmount'].includes(name))
+        expect(refundDecisions).toEqual(['rejected']);
     });
 });
 
 describe('runtime + claude adapter + fake API: the model is unavailable', () => {
-  it.each([false, true])('ends the turn with a graceful reply after bounded retries, and the conversation continues (stream: %s)', async (stream) => {
-    let model: FakeModel = alwaysError(529, 'overloaded_error', 'Overloaded');
-    const { fake, h } = await setup((body) => model(body), { maxRetries: 1 });
-    const c = await h.runtime.createConversation();
-    const events: TurnEvent[] = [];
-    const first = await h.runtime.sendMessage(c.conversation_id, c.token, SCENARIO_1, stream ? { stream: true, onEvent: (e) => events.push(e) } : {});
+  it.each([false, true])(
+    'ends the turn with a graceful reply after bounded retries, and the conversation continues (stream: %s)',
+    async (stream) => {
+      let model: FakeModel = alwaysError(529, 'overloaded_error', 'Overloaded');
+      const { fake, h } = await setup((body) => model(body), { maxRetries: 1 });
+      const c = await h.runtime.createConversation();
+      const events: TurnEvent[] = [];
+      const first = await h.runtime.sendMessage(
+        c.conversation_id,
+        c.token,
+        SCENARIO_1,
+        stream ? { stream: true, onEvent: (e) => events.push(e) } : {},
+      );
 
-    expect(first.reply).toBe(UNAVAILABLE_REPLY);
-    expect(fake.requests).toHaveLength(2); // one call, retried once
-    expect(first.status).toBe('open');
-    expect(await refundsOf(h)).toHaveLength(0);
-    // nothing of the failure reaches the customer (the runtime does not emit its fallback as a text event: see the report)
-    if (stream) expect(JSON.stringify(events)).not.toMatch(/overloaded|529/i);
-    const view = await h.runtime.getConversation(c.conversation_id, c.token);
-    expect(view.state).toBe('unverified');
-    expect(JSON.stringify(view)).not.toMatch(/overloaded|529/i);
+      expect(first.reply).toBe(UNAVAILABLE_REPLY);
+      expect(fake.requests).toHaveLength(2); // one call, retried once
+      expect(first.status).toBe('open');
+      expect(await refundsOf(h)).toHaveLength(0);
+      // nothing of the failure reaches the customer (the runtime does not emit its fallback as a text event: see the report)
+      if (stream) expect(JSON.stringify(events)).not.toMatch(/overloaded|529/i);
+      const view = await h.runtime.getConversation(c.conversation_id, c.token);
+      expect(view.state).toBe('unverified');
+      expect(JSON.stringify(view)).not.toMatch(/overloaded|529/i);
 
-    model = honestRefundModel;
-    const second = await h.runtime.sendMessage(c.conversation_id, c.token, 'Are you there? Please refund my blender.', stream ? { stream: true } : {});
-    expect(second.status).toBe('resolved');
-    expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
-  });
+      model = honestRefundModel;
+      const second = await h.runtime.sendMessage(
+        c.conversation_id,
+        c.token,
+        'Are you there? Please refund my blender.',
+        stream ? { stream: true } : {},
+      );
+      expect(second.status).toBe('resolved');
+      expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
+    },
+  );
 
   it('executes nothing from a stream cut in the middle of a refund proposal', async () => {
     let cut = false;
     const cutRefund: FakeModel = (body) => {
       const reply = honestRefundModel(body);
-      const proposesRefund = 'content' in reply && reply.content.some((b) => b.type === 'tool_use' && b.name === 'process_refund');
+      const proposesRefund =
+        'content' in reply && reply.content.some((b) => b.type === 'tool_use' && b.name === 'process_refund');
       if (!proposesRefund || cut) return reply;
       // the refund proposal, cut inside its tool input, once
       cut = true;
@@ -236,7 +277,9 @@ describe('runtime + claude adapter + fake API: the model is unavailable', () => 
     expect(await refundsOf(h)).toHaveLength(0);
     expect(first.state).toBe('refund-eligible');
 
-    const second = await h.runtime.sendMessage(c.conversation_id, c.token, 'Hello? Did the refund go through?', { stream: true });
+    const second = await h.runtime.sendMessage(c.conversation_id, c.token, 'Hello? Did the refund go through?', {
+      stream: true,
+    });
     expect(second.status).toBe('resolved');
     expect(await refundsOf(h, 'ORD-8842')).toHaveLength(1);
   });

@@ -91,7 +91,9 @@ describe('offline planner: refund offers confirmed by the customer (I13)', () =>
       .customer('how long would it take to arrive?');
     expect(plan(h, awaitingFacts())).toEqual([]);
     expect(reply(h, awaitingFacts())).toMatch(/waiting for your go-ahead/);
-    expect(reply(h, awaitingFacts())).toMatch(/Once you confirm, the refund usually shows up within 5-10 business days/);
+    expect(reply(h, awaitingFacts())).toMatch(
+      /Once you confirm, the refund usually shows up within 5-10 business days/,
+    );
   });
 
   it("tells the refund made on the customer's yes from the runtime's result", () => {

@@ -37,8 +37,10 @@ async function scenario(messages: string[], check: (r: Chat, h: Harness) => Prom
   }
 }
 
-const refundsOf = async (h: Harness, id: string) => (await h.runtime.listRefunds()).filter((r) => r.conversation_id === id);
-const ticketsOf = async (h: Harness, id: string) => (await h.runtime.listTickets()).filter((t) => t.conversation_id === id);
+const refundsOf = async (h: Harness, id: string) =>
+  (await h.runtime.listRefunds()).filter((r) => r.conversation_id === id);
+const ticketsOf = async (h: Harness, id: string) =>
+  (await h.runtime.listTickets()).filter((t) => t.conversation_id === id);
 
 /** I7: nothing internal in anything the customer reads. */
 function expectClean(replies: string[]) {
@@ -52,17 +54,20 @@ function expectClean(replies: string[]) {
 
 describe('offline model: the five seed scenarios', () => {
   it('1: refunds ORD-8842 for Sarah (damaged) and resolves without a ticket', () =>
-    scenario(['Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.'], async (r, h) => {
-      const refunds = await refundsOf(h, r.id);
-      expect(refunds.map((x) => [x.order_id, x.amount, x.reason])).toEqual([['ORD-8842', 89.99, 'damaged']]);
-      expect(await ticketsOf(h, r.id)).toEqual([]);
-      expect(r.last.status).toBe('resolved');
-      expect(r.last.reply).toContain('ORD-8842');
-      expect(r.last.reply).toContain('$89.99');
-      expect(r.last.reply).toContain(refunds[0]!.refund_id);
-      expect(r.last.reply).toMatch(/business days/);
-      expectClean(r.replies);
-    }));
+    scenario(
+      ['Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.'],
+      async (r, h) => {
+        const refunds = await refundsOf(h, r.id);
+        expect(refunds.map((x) => [x.order_id, x.amount, x.reason])).toEqual([['ORD-8842', 89.99, 'damaged']]);
+        expect(await ticketsOf(h, r.id)).toEqual([]);
+        expect(r.last.status).toBe('resolved');
+        expect(r.last.reply).toContain('ORD-8842');
+        expect(r.last.reply).toContain('$89.99');
+        expect(r.last.reply).toContain(refunds[0]!.refund_id);
+        expect(r.last.reply).toMatch(/business days/);
+        expectClean(r.replies);
+      },
+    ));
 
   it('2: escalates an angry request for a manager as P1', () =>
     scenario(['Email james@example.com. This is absolutely unacceptable. I want a manager NOW.'], async (r, h) => {
@@ -97,7 +102,8 @@ describe('offline model: the five seed scenarios', () => {
       expect(await refundsOf(h, r.id)).toEqual([]);
       expect((await ticketsOf(h, r.id)).map((t) => t.priority)).toEqual(['P1']);
       expect(r.last.status).toBe('escalated');
-      for (const leaked of ['Blender', 'blender', '89.99', 'Sarah', 'sarah']) expect(r.last.reply).not.toContain(leaked);
+      for (const leaked of ['Blender', 'blender', '89.99', 'Sarah', 'sarah'])
+        expect(r.last.reply).not.toContain(leaked);
       expect(r.last.reply).toMatch(/isn't on your account/);
       expectClean(r.replies);
     }));
@@ -123,11 +129,14 @@ describe('offline model: natural variants', () => {
     }));
 
   it('asks to check an email that matched no account, then continues with the right one', () =>
-    scenario(['my email is sarh@example.com, order ord 8842 never arrived', "oops, it's sarah@example.com"], async (r, h) => {
-      expect(r.replies[0]).toContain("couldn't find an account with sarh@example.com");
-      expect((await refundsOf(h, r.id)).map((x) => [x.order_id, x.reason])).toEqual([['ORD-8842', 'not_received']]);
-      expect(r.last.status).toBe('resolved');
-    }));
+    scenario(
+      ['my email is sarh@example.com, order ord 8842 never arrived', "oops, it's sarah@example.com"],
+      async (r, h) => {
+        expect(r.replies[0]).toContain("couldn't find an account with sarh@example.com");
+        expect((await refundsOf(h, r.id)).map((x) => [x.order_id, x.reason])).toEqual([['ORD-8842', 'not_received']]);
+        expect(r.last.status).toBe('resolved');
+      },
+    ));
 
   it('asks for the order id when a refund is requested without one', () =>
     scenario(['sarah@example.com here, I need to return something'], async (r, h) => {
@@ -163,23 +172,33 @@ describe('offline model: natural variants', () => {
     }));
 
   it('refunds two orders in one conversation', () =>
-    scenario(['diego.diaz@example.com: ORD-1070 is broken, refund please', 'I also want to return another order', 'ORD-1077, it was the wrong size'], async (r, h) => {
-      expect(r.replies[1]).toMatch(/Which order/);
-      const refunds = await refundsOf(h, r.id);
-      expect(refunds.map((x) => [x.order_id, x.reason]).sort()).toEqual([
-        ['ORD-1070', 'damaged'],
-        ['ORD-1077', 'wrong_item'],
-      ]);
-      expect(r.replies[2]).toContain('ORD-1077');
-      expect(await ticketsOf(h, r.id)).toEqual([]);
-    }));
+    scenario(
+      [
+        'diego.diaz@example.com: ORD-1070 is broken, refund please',
+        'I also want to return another order',
+        'ORD-1077, it was the wrong size',
+      ],
+      async (r, h) => {
+        expect(r.replies[1]).toMatch(/Which order/);
+        const refunds = await refundsOf(h, r.id);
+        expect(refunds.map((x) => [x.order_id, x.reason]).sort()).toEqual([
+          ['ORD-1070', 'damaged'],
+          ['ORD-1077', 'wrong_item'],
+        ]);
+        expect(r.replies[2]).toContain('ORD-1077');
+        expect(await ticketsOf(h, r.id)).toEqual([]);
+      },
+    ));
 
   it('refunds two orders named in one message', () =>
-    scenario(['diego.diaz@example.com', 'ORD-1070 arrived damaged and ORD-1077 too, I want refunds for both'], async (r, h) => {
-      expect((await refundsOf(h, r.id)).map((x) => x.order_id).sort()).toEqual(['ORD-1070', 'ORD-1077']);
-      expect(r.last.reply).toContain('ORD-1070');
-      expect(r.last.reply).toContain('ORD-1077');
-    }));
+    scenario(
+      ['diego.diaz@example.com', 'ORD-1070 arrived damaged and ORD-1077 too, I want refunds for both'],
+      async (r, h) => {
+        expect((await refundsOf(h, r.id)).map((x) => x.order_id).sort()).toEqual(['ORD-1070', 'ORD-1077']);
+        expect(r.last.reply).toContain('ORD-1070');
+        expect(r.last.reply).toContain('ORD-1077');
+      },
+    ));
 
   it('explains an order outside the return window', () =>
     scenario(['ava.adams@example.com, I want to return ORD-1014'], async (r, h) => {
@@ -209,12 +228,18 @@ describe('offline model: natural variants', () => {
     }));
 
   it('answers "where is it?" about an order that has not arrived, and refunds it when the customer says yes', () =>
-    scenario(["Hello, I'm sarah@example.com and my order ORD-8842 hasn't arrived yet, can you check where it is?", 'yes please'], async (r, h) => {
-      expect(r.replies[0]).toMatch(/delivered on/);
-      expect(r.replies[0]).toMatch(/just say yes/);
-      expect((await refundsOf(h, r.id)).map((x) => [x.order_id, x.reason])).toEqual([['ORD-8842', 'not_received']]);
-      expect(r.replies[1]).toContain('$89.99');
-    }));
+    scenario(
+      [
+        "Hello, I'm sarah@example.com and my order ORD-8842 hasn't arrived yet, can you check where it is?",
+        'yes please',
+      ],
+      async (r, h) => {
+        expect(r.replies[0]).toMatch(/delivered on/);
+        expect(r.replies[0]).toMatch(/just say yes/);
+        expect((await refundsOf(h, r.id)).map((x) => [x.order_id, x.reason])).toEqual([['ORD-8842', 'not_received']]);
+        expect(r.replies[1]).toContain('$89.99');
+      },
+    ));
 
   it('cannot cancel an order itself, and hands it to the team when the customer accepts', () =>
     scenario(['ava.adams@example.com', 'I want to cancel order ORD-1021', 'yes'], async (r, h) => {
@@ -227,13 +252,16 @@ describe('offline model: natural variants', () => {
     }));
 
   it('offers a person after a second request for a refund the policy does not allow', () =>
-    scenario(['Email marcus@example.com. I want to return order ORD-9901.', 'But I really want my money back!', 'yes please'], async (r, h) => {
-      expect(r.replies[0]).not.toMatch(/member of our team/);
-      expect(r.replies[1]).toMatch(/member of our team\?/);
-      expect(await refundsOf(h, r.id)).toEqual([]);
-      expect((await ticketsOf(h, r.id)).map((t) => [t.priority, t.reason])).toEqual([['P3', 'policy_exception']]);
-      expect(r.last.status).toBe('escalated');
-    }));
+    scenario(
+      ['Email marcus@example.com. I want to return order ORD-9901.', 'But I really want my money back!', 'yes please'],
+      async (r, h) => {
+        expect(r.replies[0]).not.toMatch(/member of our team/);
+        expect(r.replies[1]).toMatch(/member of our team\?/);
+        expect(await refundsOf(h, r.id)).toEqual([]);
+        expect((await ticketsOf(h, r.id)).map((t) => [t.priority, t.reason])).toEqual([['P3', 'policy_exception']]);
+        expect(r.last.status).toBe('escalated');
+      },
+    ));
 
   it('answers small talk warmly and asks how to help', () =>
     scenario(['hi'], async (r) => {
@@ -295,7 +323,13 @@ describe('offline model: payment outcomes', () => {
 
 describe('offline model: the planner itself', () => {
   const facts = startFacts;
-  const request = (messages: ModelRequest['messages'], f: StateFacts): ModelRequest => ({ system: '', stateNote: '', facts: f, messages, tools: [] });
+  const request = (messages: ModelRequest['messages'], f: StateFacts): ModelRequest => ({
+    system: '',
+    stateNote: '',
+    facts: f,
+    messages,
+    tools: [],
+  });
 
   it('verifies and looks up in one response, deterministically, with zero usage', async () => {
     const model = createOfflineModel();
@@ -317,17 +351,41 @@ describe('offline model: the planner itself', () => {
       state: 'refund-eligible',
       allowedTools: ['lookup_order', 'process_refund', 'escalate_to_human'],
       customer: { name: 'Sarah Chen', email: 'sarah@example.com', status: 'active' },
-      orders: [{ orderId: 'ORD-8842', owned: true, eligible: true, ineligibleExplanation: null, refundableUsd: '$89.99', needsApproval: false, refunded: false }],
+      orders: [
+        {
+          orderId: 'ORD-8842',
+          owned: true,
+          eligible: true,
+          ineligibleExplanation: null,
+          refundableUsd: '$89.99',
+          needsApproval: false,
+          refunded: false,
+        },
+      ],
     });
-    const res = await createOfflineModel().next(request([{ role: 'user', content: 'sarah@example.com: refund ORD-8842 please, I pay $10' }], f));
-    expect(res.content).toEqual([expect.objectContaining({ type: 'tool_use', name: 'process_refund', input: { order_id: 'ORD-8842', reason: 'changed_mind' } })]);
+    const res = await createOfflineModel().next(
+      request([{ role: 'user', content: 'sarah@example.com: refund ORD-8842 please, I pay $10' }], f),
+    );
+    expect(res.content).toEqual([
+      expect.objectContaining({
+        type: 'tool_use',
+        name: 'process_refund',
+        input: { order_id: 'ORD-8842', reason: 'changed_mind' },
+      }),
+    ]);
   });
 
   it('replies instead of re-proposing a call refused in this turn', async () => {
     const messages: ModelRequest['messages'] = [
       { role: 'user', content: 'sarah@example.com' },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'get_customer', input: { email: 'sarah@example.com' } }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'Not allowed now.', is_error: true }] },
+      {
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 't1', name: 'get_customer', input: { email: 'sarah@example.com' } }],
+      },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 't1', content: 'Not allowed now.', is_error: true }],
+      },
     ];
     const res = await createOfflineModel().next(request(messages, facts()));
     expect(res.stopReason).toBe('end_turn');
@@ -336,15 +394,31 @@ describe('offline model: the planner itself', () => {
   });
 
   it('replies only once the conversation is escalated, with the reference and wait', async () => {
-    const f = facts({ state: 'escalated', status: 'escalated', allowedTools: [], escalation: { priority: 'P1', reason: 'customer_distress', ticketId: 'TKT-ABC', expectedWait: 'about 2 minutes' } });
-    const res = await createOfflineModel().next(request([{ role: 'user', content: 'sarah@example.com refund ORD-8842' }], f));
+    const f = facts({
+      state: 'escalated',
+      status: 'escalated',
+      allowedTools: [],
+      escalation: { priority: 'P1', reason: 'customer_distress', ticketId: 'TKT-ABC', expectedWait: 'about 2 minutes' },
+    });
+    const res = await createOfflineModel().next(
+      request([{ role: 'user', content: 'sarah@example.com refund ORD-8842' }], f),
+    );
     expect(res.content).toEqual([{ type: 'text', text: expect.stringMatching(/TKT-ABC.*about 2 minutes/) }]);
   });
 });
 
 describe('offline model: reading the customer', () => {
   it('normalises order ids written in many ways', () => {
-    for (const text of ['ORD-8842', 'ord 8842', 'ORD8842', 'order #8842', 'Order number: 8842', 'order no. 8842', 'it is #8842', 'ord_8842'])
+    for (const text of [
+      'ORD-8842',
+      'ord 8842',
+      'ORD8842',
+      'order #8842',
+      'Order number: 8842',
+      'order no. 8842',
+      'it is #8842',
+      'ord_8842',
+    ])
       expect(extractOrderIds(text), text).toEqual(['ORD-8842']);
     expect(extractOrderIds('ORD-1070 and ord 1077')).toEqual(['ORD-1070', 'ORD-1077']);
     expect(extractOrderIds('I ordered 300 cups')).toEqual([]);
@@ -386,7 +460,11 @@ describe('offline model: after a refund', () => {
     const h = await createHarness(createOfflineModel());
     try {
       const c = await h.runtime.createConversation();
-      await h.runtime.sendMessage(c.conversation_id, c.token, 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.');
+      await h.runtime.sendMessage(
+        c.conversation_id,
+        c.token,
+        'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.',
+      );
       const r = await h.runtime.sendMessage(c.conversation_id, c.token, 'thanks! did it go through?');
       expect(r.reply).toMatch(/refund for order ORD-8842 has been processed/);
     } finally {
@@ -394,4 +472,3 @@ describe('offline model: after a refund', () => {
     }
   });
 });
-

@@ -36,18 +36,33 @@ describe.each(['before-payment', 'after-payment', 'after-commit'] as const)('SUP
 
     const restarted = await startServer({ SUPPORT_DATA_DIR: dir });
     servers.push(restarted);
-    const refunds = (await adminGet(restarted.url, '/api/refunds')).refunds.filter((r: { order_id: string }) => r.order_id === 'ORD-8842');
+    const refunds = (await adminGet(restarted.url, '/api/refunds')).refunds.filter(
+      (r: { order_id: string }) => r.order_id === 'ORD-8842',
+    );
     expect(refunds).toHaveLength(1);
-    expect(refunds[0]).toMatchObject({ order_id: 'ORD-8842', amount: 89.99, idempotency_key: 'refund:ORD-8842', conversation_id: conv.id });
+    expect(refunds[0]).toMatchObject({
+      order_id: 'ORD-8842',
+      amount: 89.99,
+      idempotency_key: 'refund:ORD-8842',
+      conversation_id: conv.id,
+    });
 
-    const view = await json(await fetch(`${restarted.url}/api/conversations/${conv.id}`, { headers: { authorization: `Bearer ${conv.token}` } }));
+    const view = await json(
+      await fetch(`${restarted.url}/api/conversations/${conv.id}`, {
+        headers: { authorization: `Bearer ${conv.token}` },
+      }),
+    );
     expect(view.status).toBe('resolved');
 
     const next = await json(await sendMessage(restarted.url, conv, 'Did my refund go through?'));
     expect(next.status).toBe('resolved');
     expect(next.reply).toMatch(/refund/i);
     expect(next.reply).not.toMatch(/fail|could not|couldn't|unable/i);
-    expect((await adminGet(restarted.url, '/api/refunds')).refunds.filter((r: { order_id: string }) => r.order_id === 'ORD-8842')).toHaveLength(1);
+    expect(
+      (await adminGet(restarted.url, '/api/refunds')).refunds.filter(
+        (r: { order_id: string }) => r.order_id === 'ORD-8842',
+      ),
+    ).toHaveLength(1);
   });
 });
 
@@ -64,7 +79,9 @@ describe('graceful shutdown', () => {
     expect(s.output()).toContain('stopped cleanly');
     const again = await startServer({ SUPPORT_DATA_DIR: dir });
     servers.push(again);
-    const view = await json(await fetch(`${again.url}/api/conversations/${conv.id}`, { headers: { authorization: `Bearer ${conv.token}` } }));
+    const view = await json(
+      await fetch(`${again.url}/api/conversations/${conv.id}`, { headers: { authorization: `Bearer ${conv.token}` } }),
+    );
     expect(view.state).toBe('verified');
   });
 });

@@ -45,7 +45,11 @@ describe('SUPPORT_INSPECT', () => {
     cleanup.push(() => server.stop());
 
     const conv = await openConversation(server.url);
-    await sendMessage(server.url, conv, 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.');
+    await sendMessage(
+      server.url,
+      conv,
+      'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.',
+    );
     expect((await json(await sendMessage(server.url, conv, 'yes please'))).state).toBe('resolved');
 
     const mine = () => received.filter((m) => m.sessionId === conv.id);

@@ -43,11 +43,13 @@ describe.skipIf(!probe.ok)(pgSuiteName('two server processes on one PostgreSQL d
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 200)).toBe(true);
     const bodies = await Promise.all(responses.map((r) => json(r)));
-    const refunds = (await adminGet(a.url, '/api/refunds')).refunds.filter((r: { order_id: string }) => r.order_id === 'ORD-8842');
+    const refunds = (await adminGet(a.url, '/api/refunds')).refunds.filter(
+      (r: { order_id: string }) => r.order_id === 'ORD-8842',
+    );
     expect(refunds).toHaveLength(1);
     expect(bodies.filter((x) => x.status === 'resolved')).toHaveLength(1);
     // every other customer is told the truth: the order is already refunded
-    for (const body of bodies.filter((x) => x.status !== "resolved")) expect(body.reply).toMatch(/already/i);
+    for (const body of bodies.filter((x) => x.status !== 'resolved')) expect(body.reply).toMatch(/already/i);
   });
 });
 
@@ -72,7 +74,13 @@ describe.skipIf(!probe.ok)(pgSuiteName('one conversation, two processes, two con
       }
       return honestRefundModel(body);
     });
-    const env = { DATABASE_URL: db.url, SUPPORT_MODEL: 'claude', ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MAX_RETRIES: '0' };
+    const env = {
+      DATABASE_URL: db.url,
+      SUPPORT_MODEL: 'claude',
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_MAX_RETRIES: '0',
+    };
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {
@@ -120,11 +128,17 @@ describe.skipIf(!probe.ok)(pgSuiteName('a crash in one process is finished by th
     // poll (bounded) until the survivor's sweep has recorded the outcome on the conversation
     let view: { status?: string } = {};
     for (let i = 0; i < 150 && view.status !== 'resolved'; i++) {
-      view = await json(await fetch(`${survivor.url}/api/conversations/${conv.id}`, { headers: { authorization: `Bearer ${conv.token}` } }));
+      view = await json(
+        await fetch(`${survivor.url}/api/conversations/${conv.id}`, {
+          headers: { authorization: `Bearer ${conv.token}` },
+        }),
+      );
       if (view.status !== 'resolved') await new Promise((r) => setTimeout(r, 100));
     }
     expect(view.status).toBe('resolved');
-    const refunds = (await adminGet(survivor.url, '/api/refunds')).refunds.filter((r: { order_id: string }) => r.order_id === 'ORD-8842');
+    const refunds = (await adminGet(survivor.url, '/api/refunds')).refunds.filter(
+      (r: { order_id: string }) => r.order_id === 'ORD-8842',
+    );
     expect(refunds).toHaveLength(1);
   });
 });

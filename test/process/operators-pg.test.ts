@@ -6,7 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseOn, pgSuiteName, probePg, type PgTestDatabase } from '../support/pg.js';
-import { adminGet, adminPost, json, openConversation, sendMessage, startServer, type ServerProcess } from './server-process.js';
+import {
+  adminGet,
+  adminPost,
+  json,
+  openConversation,
+  sendMessage,
+  startServer,
+  type ServerProcess,
+} from './server-process.js';
 
 const probe = await probePg();
 const JAMES = 'Email james@example.com. My espresso machine ORD-7771 never arrived, I want my money back.';
@@ -43,7 +51,9 @@ describe.skipIf(!probe.ok)(pgSuiteName('operators across two processes on one Po
     const body = { decision: 'approve', digest: approval.digest };
     const [x, y] = await Promise.all([adminPost(a.url, path, body), adminPost(b.url, path, body)]);
     expect([x.status, y.status].sort()).toEqual([200, 409]);
-    const refunds = (await adminGet(b.url, '/api/refunds')).refunds.filter((r: { order_id: string }) => r.order_id === 'ORD-7771');
+    const refunds = (await adminGet(b.url, '/api/refunds')).refunds.filter(
+      (r: { order_id: string }) => r.order_id === 'ORD-7771',
+    );
     expect(refunds).toHaveLength(1);
     expect(refunds[0]).toMatchObject({ amount: 400, conversation_id: conv.id });
   });
@@ -60,7 +70,11 @@ describe.skipIf(!probe.ok)(pgSuiteName('operators across two processes on one Po
     expect(live.status).toBe(200);
     expect((await adminPost(a.url, `/api/operator/conversations/${conv.id}/takeover`)).status).toBe(200);
     expect(
-      (await adminPost(a.url, `/api/operator/conversations/${conv.id}/messages`, { message: 'Hello Sarah, this is a person.' })).status,
+      (
+        await adminPost(a.url, `/api/operator/conversations/${conv.id}/messages`, {
+          message: 'Hello Sarah, this is a person.',
+        })
+      ).status,
     ).toBe(200);
     const reader = live.body!.getReader();
     const decoder = new TextDecoder();
@@ -102,11 +116,17 @@ describe.skipIf(!probe.ok)(pgSuiteName('a crash between the approval and the pay
       expect((await dying.exited).signal).toBe('SIGKILL');
       let view: { state?: string } = {};
       for (let i = 0; i < 150 && view.state !== 'resolved'; i++) {
-        view = await json(await fetch(`${survivor.url}/api/conversations/${conv.id}`, { headers: { authorization: `Bearer ${conv.token}` } }));
+        view = await json(
+          await fetch(`${survivor.url}/api/conversations/${conv.id}`, {
+            headers: { authorization: `Bearer ${conv.token}` },
+          }),
+        );
         if (view.state !== 'resolved') await new Promise((r) => setTimeout(r, 100));
       }
       expect(view.state).toBe('resolved');
-      const refunds = (await adminGet(survivor.url, '/api/refunds')).refunds.filter((r: { order_id: string }) => r.order_id === 'ORD-7771');
+      const refunds = (await adminGet(survivor.url, '/api/refunds')).refunds.filter(
+        (r: { order_id: string }) => r.order_id === 'ORD-7771',
+      );
       expect(refunds).toHaveLength(1);
     });
   }

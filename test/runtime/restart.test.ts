@@ -8,11 +8,21 @@ afterEach(async () => h?.close());
 
 describe('durability across a restart', () => {
   it('continues a conversation after the process restarts, with state, history and refunds intact', async () => {
-    h = await createHarness(scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })], [text('Your blender order is refundable.')]]));
+    h = await createHarness(
+      scriptedModel([
+        [toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })],
+        [text('Your blender order is refundable.')],
+      ]),
+    );
     const c = await h.runtime.createConversation();
     await h.runtime.sendMessage(c.conversation_id, c.token, 'sarah@example.com, ORD-8842 arrived broken');
 
-    const afterRestart = scriptedModel([[toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })], [text('Refunded.')], [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })], [text('Already done.')]]);
+    const afterRestart = scriptedModel([
+      [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+      [text('Refunded.')],
+      [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+      [text('Already done.')],
+    ]);
     h = await h.restart(afterRestart);
     const r = await h.runtime.sendMessage(c.conversation_id, c.token, 'please refund it');
     expect(r.state).toBe('resolved');
@@ -34,7 +44,11 @@ describe('durability across a restart', () => {
 
   it('finishes a refund committed before a crash (pending effect) at start-up', async () => {
     h = await createHarness(
-      scriptedModel([[toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })], [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })], [text('ok')]]),
+      scriptedModel([
+        [toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })],
+        [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+        [text('ok')],
+      ]),
       {
         runtime: {
           fault: (point) => {
@@ -44,7 +58,9 @@ describe('durability across a restart', () => {
       },
     );
     const c = await h.runtime.createConversation();
-    await expect(h.runtime.sendMessage(c.conversation_id, c.token, 'sarah@example.com ORD-8842 broken')).rejects.toThrow('simulated crash');
+    await expect(
+      h.runtime.sendMessage(c.conversation_id, c.token, 'sarah@example.com ORD-8842 broken'),
+    ).rejects.toThrow('simulated crash');
     expect(await refundsOf(h)).toEqual([]);
     h = await h.restart(scriptedModel([[text('Your refund is done.')]]), { fault: () => {}, effectClaimMs: 0 });
     expect(await h.runtime.recoverPendingEffects()).toBe(1);

@@ -113,7 +113,15 @@ for (const target of TARGETS) {
 
     async function newConversation(store: ConversationStore = storeA): Promise<string> {
       const id = `conv_${randomUUID()}`;
-      await store.createConversation({ id, tokenHash: 'hash', machineVersion: 1, snapshot: snap('start'), now: at(), index: IDX, events: [] });
+      await store.createConversation({
+        id,
+        tokenHash: 'hash',
+        machineVersion: 1,
+        snapshot: snap('start'),
+        now: at(),
+        index: IDX,
+        events: [],
+      });
       return id;
     }
 
@@ -192,13 +200,30 @@ for (const target of TARGETS) {
 
       it('a duplicate conversation id is refused', async () => {
         const id = await newConversation();
-        await expect(storeB.createConversation({ id, tokenHash: 'x', machineVersion: 1, snapshot: snap('other'), now: at(), index: IDX, events: [] })).rejects.toThrow();
+        await expect(
+          storeB.createConversation({
+            id,
+            tokenHash: 'x',
+            machineVersion: 1,
+            snapshot: snap('other'),
+            now: at(),
+            index: IDX,
+            events: [],
+          }),
+        ).rejects.toThrow();
         expect((await storeA.getConversation(id))?.tokenHash).toBe('hash');
       });
 
       it('commit is a compare-and-swap: a stale expectedVersion is a conflict and changes nothing', async () => {
         const id = await newConversation();
-        const first = await storeA.commit({ conversationId: id, expectedVersion: 1, snapshot: snap('one', 1), index: IDX, turn: 1, events: [ev('reply', { text: 'one' })] });
+        const first = await storeA.commit({
+          conversationId: id,
+          expectedVersion: 1,
+          snapshot: snap('one', 1),
+          index: IDX,
+          turn: 1,
+          events: [ev('reply', { text: 'one' })],
+        });
         expect(first).toMatchObject({ ok: true, version: 2 });
         const stale = await storeB.commit({
           conversationId: id,
@@ -214,7 +239,16 @@ for (const target of TARGETS) {
         expect(record).toMatchObject({ version: 2, turn: 1, snapshot: snap('one', 1) });
         expect((await storeA.listEvents(id)).map((e) => e.payload)).toEqual([{ text: 'one' }]);
         expect(await storeA.getEffect(`stale:${id}`)).toBeNull();
-        expect(await storeB.commit({ conversationId: 'conv_missing', expectedVersion: 1, snapshot: snap('x'), index: IDX, turn: 1, events: [] })).toEqual({
+        expect(
+          await storeB.commit({
+            conversationId: 'conv_missing',
+            expectedVersion: 1,
+            snapshot: snap('x'),
+            index: IDX,
+            turn: 1,
+            events: [],
+          }),
+        ).toEqual({
           ok: false,
           reason: 'conflict',
         });
@@ -293,12 +327,25 @@ for (const target of TARGETS) {
           ],
         });
         expect(duplicate).toEqual({ ok: false, reason: 'duplicate_effect', idempotencyKey: key });
-        expect(await storeA.getConversation(id)).toMatchObject({ version: 2, turn: 1, snapshot: snap('refund-pending', 1) });
+        expect(await storeA.getConversation(id)).toMatchObject({
+          version: 2,
+          turn: 1,
+          snapshot: snap('refund-pending', 1),
+        });
         expect((await storeA.listEvents(id)).map((e) => e.payload)).toEqual([{ n: 1 }]);
         expect(await storeA.getEffect(`ticket:${id}`)).toBeNull();
         expect((await storeA.getEffect(key))?.request).toEqual({ orderId: 'ORD-1', amountCents: 100 });
         // the transaction was rolled back cleanly: the driver keeps working
-        expect(await storeB.commit({ conversationId: id, expectedVersion: 2, snapshot: snap('ok', 3), index: IDX, turn: 2, events: [] })).toMatchObject({ ok: true, version: 3 });
+        expect(
+          await storeB.commit({
+            conversationId: id,
+            expectedVersion: 2,
+            snapshot: snap('ok', 3),
+            index: IDX,
+            turn: 2,
+            events: [],
+          }),
+        ).toMatchObject({ ok: true, version: 3 });
       });
 
       it('completeEffects records the outcome and clears the claim; pending lists only pending effects', async () => {
@@ -329,7 +376,11 @@ for (const target of TARGETS) {
           completeEffects: [{ idempotencyKey: done, status: 'done', response: { refundId: 'RF-1' } }],
         });
         expect(result).toMatchObject({ ok: true, version: 3 });
-        expect(await storeA.getEffect(done)).toMatchObject({ status: 'done', response: { refundId: 'RF-1' }, attempts: 1 });
+        expect(await storeA.getEffect(done)).toMatchObject({
+          status: 'done',
+          response: { refundId: 'RF-1' },
+          attempts: 1,
+        });
         expect((await storeA.listPendingEffects(id)).map((e) => e.idempotencyKey)).toEqual([open]);
         // a completed effect can no longer be claimed
         expect(await storeB.claimEffect(done, 'other', at(30_000), at(60_000))).toBe(false);
@@ -339,14 +390,40 @@ for (const target of TARGETS) {
         const c1 = await newConversation();
         const c2 = await newConversation();
         clockMs = T0 + 1_000;
-        await storeA.commit({ conversationId: c1, expectedVersion: 1, snapshot: snap('s'), index: IDX, turn: 1, events: [], effects: [{ idempotencyKey: `p1:${c1}`, kind: 'refund', request: {} }] });
+        await storeA.commit({
+          conversationId: c1,
+          expectedVersion: 1,
+          snapshot: snap('s'),
+          index: IDX,
+          turn: 1,
+          events: [],
+          effects: [{ idempotencyKey: `p1:${c1}`, kind: 'refund', request: {} }],
+        });
         clockMs = T0 + 2_000;
-        await storeB.commit({ conversationId: c2, expectedVersion: 1, snapshot: snap('s'), index: IDX, turn: 1, events: [], effects: [{ idempotencyKey: `p2:${c2}`, kind: 'ticket', request: {} }] });
+        await storeB.commit({
+          conversationId: c2,
+          expectedVersion: 1,
+          snapshot: snap('s'),
+          index: IDX,
+          turn: 1,
+          events: [],
+          effects: [{ idempotencyKey: `p2:${c2}`, kind: 'ticket', request: {} }],
+        });
         clockMs = T0 + 3_000;
-        await storeA.commit({ conversationId: c1, expectedVersion: 2, snapshot: snap('s'), index: IDX, turn: 1, events: [], effects: [{ idempotencyKey: `p3:${c1}`, kind: 'ticket', request: {} }] });
+        await storeA.commit({
+          conversationId: c1,
+          expectedVersion: 2,
+          snapshot: snap('s'),
+          index: IDX,
+          turn: 1,
+          events: [],
+          effects: [{ idempotencyKey: `p3:${c1}`, kind: 'ticket', request: {} }],
+        });
         clockMs = T0;
         expect((await storeB.listPendingEffects(c1)).map((e) => e.idempotencyKey)).toEqual([`p1:${c1}`, `p3:${c1}`]);
-        expect((await storeB.listPendingEffects(c2)).map((e) => [e.idempotencyKey, e.conversationId, e.kind])).toEqual([[`p2:${c2}`, c2, 'ticket']]);
+        expect((await storeB.listPendingEffects(c2)).map((e) => [e.idempotencyKey, e.conversationId, e.kind])).toEqual([
+          [`p2:${c2}`, c2, 'ticket'],
+        ]);
         const all = (await storeA.listPendingEffects()).map((e) => e.idempotencyKey);
         expect(all.filter((k) => k.endsWith(c1) || k.endsWith(c2))).toEqual([`p1:${c1}`, `p2:${c2}`, `p3:${c1}`]);
         expect(await storeA.listPendingEffects('conv_missing')).toEqual([]);
@@ -355,7 +432,15 @@ for (const target of TARGETS) {
       it('claimEffect is exclusive across two store instances; an expired claim can be taken over', async () => {
         const id = await newConversation();
         const key = `claim:${id}`;
-        await storeA.commit({ conversationId: id, expectedVersion: 1, snapshot: snap('s'), index: IDX, turn: 1, events: [], effects: [{ idempotencyKey: key, kind: 'refund', request: {} }] });
+        await storeA.commit({
+          conversationId: id,
+          expectedVersion: 1,
+          snapshot: snap('s'),
+          index: IDX,
+          turn: 1,
+          events: [],
+          effects: [{ idempotencyKey: key, kind: 'refund', request: {} }],
+        });
         expect(await storeA.claimEffect(key, 'proc-a', at(30_000), at())).toBe(true);
         expect(await storeB.claimEffect(key, 'proc-b', at(30_000), at(1_000))).toBe(false);
         expect(await storeA.claimEffect(key, 'proc-a', at(40_000), at(2_000))).toBe(false); // not re-entrant, even for the same holder
@@ -372,9 +457,19 @@ for (const target of TARGETS) {
       it('concurrent claims from two instances: exactly one wins', async () => {
         const id = await newConversation();
         const key = `race:${id}`;
-        await storeA.commit({ conversationId: id, expectedVersion: 1, snapshot: snap('s'), index: IDX, turn: 1, events: [], effects: [{ idempotencyKey: key, kind: 'refund', request: {} }] });
+        await storeA.commit({
+          conversationId: id,
+          expectedVersion: 1,
+          snapshot: snap('s'),
+          index: IDX,
+          turn: 1,
+          events: [],
+          effects: [{ idempotencyKey: key, kind: 'refund', request: {} }],
+        });
         const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => (i % 2 ? storeA : storeB).claimEffect(key, `holder-${i}`, at(30_000), at())),
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? storeA : storeB).claimEffect(key, `holder-${i}`, at(30_000), at()),
+          ),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
         expect((await storeA.getEffect(key))?.attempts).toBe(1);
@@ -398,7 +493,9 @@ for (const target of TARGETS) {
 
       it('concurrent acquisitions from two instances: exactly one wins', async () => {
         const id = await newConversation();
-        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? storeA : storeB).acquireLease(id, `h${i}`, at(60_000), at())));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? storeA : storeB).acquireLease(id, `h${i}`, at(60_000), at())),
+        );
         expect(results.filter(Boolean)).toHaveLength(1);
       });
     });
@@ -455,18 +552,34 @@ for (const target of TARGETS) {
       it('seedDemoData twice is idempotent and re-anchors the order dates', async () => {
         await seedDemoData(driverA, FIXED_NOW);
         const { customers, orders } = allDemoData();
-        const counts = { customers: await count('customers'), orders: await count('orders'), refunds: await count('refunds') };
+        const counts = {
+          customers: await count('customers'),
+          orders: await count('orders'),
+          refunds: await count('refunds'),
+        };
         expect(counts.customers).toBe(customers.length);
         expect(counts.orders).toBe(orders.length);
         expect(counts.refunds).toBe(orders.filter((o) => o.refunded).length);
         const later = new Date(FIXED_NOW.getTime() + 86_400_000);
         await seedDemoData(driverB, later);
-        expect({ customers: await count('customers'), orders: await count('orders'), refunds: await count('refunds') }).toEqual(counts);
+        expect({
+          customers: await count('customers'),
+          orders: await count('orders'),
+          refunds: await count('refunds'),
+        }).toEqual(counts);
         const order = await backendsA.orders.getOrder('ord-8842 ');
-        expect(order).toMatchObject({ orderId: 'ORD-8842', customerId: 'USR-001', amountCents: 8999, status: 'delivered', kind: 'one_time' });
+        expect(order).toMatchObject({
+          orderId: 'ORD-8842',
+          customerId: 'USR-001',
+          amountCents: 8999,
+          status: 'delivered',
+          kind: 'one_time',
+        });
         expect(order?.orderedAt).toBe(new Date(later.getTime() - 8 * 86_400_000).toISOString());
         await seedDemoData(driverA, FIXED_NOW);
-        expect((await backendsB.orders.getOrder('ORD-8842'))?.deliveredAt).toBe(new Date(FIXED_NOW.getTime() - 4 * 86_400_000).toISOString());
+        expect((await backendsB.orders.getOrder('ORD-8842'))?.deliveredAt).toBe(
+          new Date(FIXED_NOW.getTime() - 4 * 86_400_000).toISOString(),
+        );
         expect(await backendsA.crm.findCustomerByEmail(' SARAH@Example.com ')).toEqual({
           customerId: 'USR-001',
           name: 'Sarah Chen',
@@ -485,8 +598,15 @@ for (const target of TARGETS) {
         const first = await backendsA.payments.refund(refundRequest(orderId, key));
         const again = await backendsB.payments.refund(refundRequest(orderId, key));
         expect(again).toEqual(first);
-        expect(first).toMatchObject({ orderId, amountCents: 8999, idempotencyKey: key, createdAt: FIXED_NOW.toISOString() });
-        await expect(backendsB.payments.refund(refundRequest(orderId, `${key}:other`))).rejects.toBeInstanceOf(PaymentDeclinedError);
+        expect(first).toMatchObject({
+          orderId,
+          amountCents: 8999,
+          idempotencyKey: key,
+          createdAt: FIXED_NOW.toISOString(),
+        });
+        await expect(backendsB.payments.refund(refundRequest(orderId, `${key}:other`))).rejects.toBeInstanceOf(
+          PaymentDeclinedError,
+        );
         expect(await count('refunds', 'WHERE order_id = ?', [orderId])).toBe(1);
         expect(await backendsA.payments.findRefundByOrder(orderId)).toEqual(first);
         expect(await backendsA.payments.listRefunds({ conversationId: 'conv_test' })).toContainEqual(first);
@@ -494,7 +614,15 @@ for (const target of TARGETS) {
 
       it('tickets.open is idempotent by key', async () => {
         const key = `ticket:${randomUUID()}`;
-        const req = { idempotencyKey: key, priority: 'P2' as const, reason: 'vip', context: 'ctx', customerId: null, orderId: 'ORD-7771', conversationId: `conv_${key}` };
+        const req = {
+          idempotencyKey: key,
+          priority: 'P2' as const,
+          reason: 'vip',
+          context: 'ctx',
+          customerId: null,
+          orderId: 'ORD-7771',
+          conversationId: `conv_${key}`,
+        };
         const first = await backendsA.tickets.open(req);
         expect(await backendsB.tickets.open({ ...req, reason: 'again' })).toEqual(first);
         expect(first).toMatchObject({ priority: 'P2', reason: 'vip', customerId: null, orderId: 'ORD-7771' });
@@ -525,7 +653,11 @@ for (const target of TARGETS) {
       it('20 concurrent refunds for one order with the same key from two drivers: one refunds row', async () => {
         const orderId = `ORD-T-${randomUUID()}`;
         const key = `refund:${orderId}`;
-        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? backendsA : backendsB).payments.refund(refundRequest(orderId, key))));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? backendsA : backendsB).payments.refund(refundRequest(orderId, key)),
+          ),
+        );
         expect(new Set(results.map((r) => r.refundId)).size).toBe(1);
         expect(await count('refunds', 'WHERE order_id = ?', [orderId])).toBe(1);
       });
@@ -533,7 +665,9 @@ for (const target of TARGETS) {
       it('20 concurrent refunds for one order with different keys: one succeeds, the others are declined', async () => {
         const orderId = `ORD-T-${randomUUID()}`;
         const results = await Promise.allSettled(
-          Array.from({ length: 20 }, (_, i) => (i % 2 ? backendsA : backendsB).payments.refund(refundRequest(orderId, `refund:${orderId}:${i}`))),
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 ? backendsA : backendsB).payments.refund(refundRequest(orderId, `refund:${orderId}:${i}`)),
+          ),
         );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -544,58 +678,74 @@ for (const target of TARGETS) {
     });
   });
 
-  describe.skipIf(target.reason !== null)(pgSuiteName(`full conversation through the runtime on ${target.name}`, target), () => {
-    const database = openDatabase(target);
-    afterAll(() => database.close());
+  describe.skipIf(target.reason !== null)(
+    pgSuiteName(`full conversation through the runtime on ${target.name}`, target),
+    () => {
+      const database = openDatabase(target);
+      afterAll(() => database.close());
 
-    it('verifies the customer, looks up ORD-8842 and refunds it exactly once', async () => {
-      await database.init();
-      const db = database.open();
-      await migrate(db);
-      await seedDemoData(db, FIXED_NOW);
-      const clock = () => FIXED_NOW;
-      const backends = createEmbeddedBackends(db, clock);
-      const store = createSqlStore(db, clock);
-      const model = scriptedModel([
-        [toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })],
-        [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
-        [text('Your refund of $89.99 has been processed.')],
-        // second turn: the model tries again; the machine must not refund twice
-        [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
-        [text('That order has already been refunded.')],
-      ]);
-      const runtime = createRuntime({
-        store,
-        backends,
-        model,
-        policy: DEFAULT_POLICY,
-        clock,
-        retry: { retries: 2, baseDelayMs: 1, sleep: noSleep },
-        ...productParts(),
-        confirmRefunds: false,
+      it('verifies the customer, looks up ORD-8842 and refunds it exactly once', async () => {
+        await database.init();
+        const db = database.open();
+        await migrate(db);
+        await seedDemoData(db, FIXED_NOW);
+        const clock = () => FIXED_NOW;
+        const backends = createEmbeddedBackends(db, clock);
+        const store = createSqlStore(db, clock);
+        const model = scriptedModel([
+          [toolUse('get_customer', { email: 'sarah@example.com' }), toolUse('lookup_order', { order_id: 'ORD-8842' })],
+          [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+          [text('Your refund of $89.99 has been processed.')],
+          // second turn: the model tries again; the machine must not refund twice
+          [toolUse('process_refund', { order_id: 'ORD-8842', reason: 'damaged' })],
+          [text('That order has already been refunded.')],
+        ]);
+        const runtime = createRuntime({
+          store,
+          backends,
+          model,
+          policy: DEFAULT_POLICY,
+          clock,
+          retry: { retries: 2, baseDelayMs: 1, sleep: noSleep },
+          ...productParts(),
+          confirmRefunds: false,
+        });
+        expect(store.kind).toBe(target.name);
+
+        const { conversation_id: id, token } = await runtime.createConversation();
+        const turn = await runtime.sendMessage(
+          id,
+          token,
+          "Hi, I'm sarah@example.com. My blender (ORD-8842) arrived broken, I'd like a refund.",
+        );
+        expect(turn.conversation_id).toBe(id);
+
+        const refunds = await backends.payments.listRefunds({ conversationId: id });
+        expect(refunds).toHaveLength(1);
+        expect(refunds[0]).toMatchObject({
+          orderId: 'ORD-8842',
+          customerId: 'USR-001',
+          amountCents: 8999,
+          reason: 'damaged',
+          conversationId: id,
+        });
+        expect(await store.listPendingEffects(id)).toEqual([]);
+
+        await runtime.sendMessage(id, token, 'Please refund it again.');
+        const rows = await db.all<{ n: number }>('SELECT count(*) AS n FROM refunds WHERE order_id = ?', ['ORD-8842']);
+        expect(rows).toEqual([{ n: 1 }]);
+
+        const view = await runtime.getConversation(id, token);
+        expect(view.refunds).toEqual([expect.objectContaining({ order_id: 'ORD-8842', amount: 89.99 })]);
+        expect(view.proposals.filter((p) => p.tool === 'process_refund').map((p) => p.decision)).toEqual([
+          'accepted',
+          'rejected',
+        ]);
+        const record = await store.getConversation(id);
+        expect(record?.turn).toBe(2);
+        expect(record?.version).toBeGreaterThan(1);
+        expect(await runtime.recoverPendingEffects()).toBe(0);
       });
-      expect(store.kind).toBe(target.name);
-
-      const { conversation_id: id, token } = await runtime.createConversation();
-      const turn = await runtime.sendMessage(id, token, "Hi, I'm sarah@example.com. My blender (ORD-8842) arrived broken, I'd like a refund.");
-      expect(turn.conversation_id).toBe(id);
-
-      const refunds = await backends.payments.listRefunds({ conversationId: id });
-      expect(refunds).toHaveLength(1);
-      expect(refunds[0]).toMatchObject({ orderId: 'ORD-8842', customerId: 'USR-001', amountCents: 8999, reason: 'damaged', conversationId: id });
-      expect(await store.listPendingEffects(id)).toEqual([]);
-
-      await runtime.sendMessage(id, token, 'Please refund it again.');
-      const rows = await db.all<{ n: number }>('SELECT count(*) AS n FROM refunds WHERE order_id = ?', ['ORD-8842']);
-      expect(rows).toEqual([{ n: 1 }]);
-
-      const view = await runtime.getConversation(id, token);
-      expect(view.refunds).toEqual([expect.objectContaining({ order_id: 'ORD-8842', amount: 89.99 })]);
-      expect(view.proposals.filter((p) => p.tool === 'process_refund').map((p) => p.decision)).toEqual(['accepted', 'rejected']);
-      const record = await store.getConversation(id);
-      expect(record?.turn).toBe(2);
-      expect(record?.version).toBeGreaterThan(1);
-      expect(await runtime.recoverPendingEffects()).toBe(0);
-    });
-  });
+    },
+  );
 }

@@ -21,7 +21,11 @@ export async function addCustomer(
   options: { name?: string; status?: 'active' | 'suspended' | 'closed' } = {},
 ): Promise<BuiltCustomer> {
   const id = fresh();
-  const c = { customerId: `USR-T${id.toUpperCase()}`, name: options.name ?? `Test Person ${id}`, email: `test.${id}@example.org` };
+  const c = {
+    customerId: `USR-T${id.toUpperCase()}`,
+    name: options.name ?? `Test Person ${id}`,
+    email: `test.${id}@example.org`,
+  };
   await h.db.run('INSERT INTO customers (customer_id, name, email, status, open_case_count) VALUES (?, ?, ?, ?, 0)', [
     c.customerId,
     c.name,

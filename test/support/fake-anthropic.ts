@@ -89,7 +89,10 @@ export interface FakeRequest {
   body: FakeRequestBody;
 }
 
-export type FakeHandler = (body: FakeRequestBody, ctx: { index: number; request: FakeRequest }) => FakeReply | Promise<FakeReply>;
+export type FakeHandler = (
+  body: FakeRequestBody,
+  ctx: { index: number; request: FakeRequest },
+) => FakeReply | Promise<FakeReply>;
 
 export interface FakeAnthropic {
   url: string;
@@ -111,7 +114,8 @@ export interface FakeOptions {
 }
 
 /** A rough token count, good enough for plausible usage numbers (about 4 characters a token). */
-export const estimateTokens = (value: unknown): number => Math.ceil((typeof value === 'string' ? value : JSON.stringify(value) ?? '').length / 4);
+export const estimateTokens = (value: unknown): number =>
+  Math.ceil((typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).length / 4);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -134,17 +138,25 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
         try {
           body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as FakeRequestBody;
         } catch {
-          return sendError(res, { status: 400, type: 'invalid_request_error', message: 'Request body is not valid JSON.' });
+          return sendError(res, {
+            status: 400,
+            type: 'invalid_request_error',
+            message: 'Request body is not valid JSON.',
+          });
         }
         const request: FakeRequest = { method: req.method ?? 'GET', path, headers: req.headers, body };
         requests.push(request);
-        if (req.method !== 'POST' || path !== '/v1/messages') return sendError(res, { status: 404, type: 'not_found_error', message: 'Not found.' });
+        if (req.method !== 'POST' || path !== '/v1/messages')
+          return sendError(res, { status: 404, type: 'not_found_error', message: 'Not found.' });
         const reply = await handler(body, { index: requests.length - 1, request });
         if (reply.delayMs) await sleep(reply.delayMs);
         if (res.destroyed) return;
         if ('error' in reply) return sendError(res, reply.error, reply.headers);
         if ('raw' in reply) {
-          res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? (body.stream ? 'text/event-stream' : 'application/json'), ...reply.headers });
+          res.writeHead(reply.status ?? 200, {
+            'content-type': reply.contentType ?? (body.stream ? 'text/event-stream' : 'application/json'),
+            ...reply.headers,
+          });
           if (reply.hang) res.write(reply.raw);
           else res.end(reply.raw);
           return;
@@ -157,7 +169,8 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
           res.end(JSON.stringify(message));
         }
       })().catch((error: unknown) => {
-        if (!res.headersSent) sendError(res, { status: 500, type: 'api_error', message: `fake handler failed: ${String(error)}` });
+        if (!res.headersSent)
+          sendError(res, { status: 500, type: 'api_error', message: `fake handler failed: ${String(error)}` });
         else res.destroy();
       });
     });
@@ -171,7 +184,13 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
       ...(retryable && retryAfterMs !== null ? { 'retry-after-ms': String(retryAfterMs) } : {}),
       ...headers,
     });
-    res.end(JSON.stringify({ type: 'error', error: { type: error.type, message: error.message }, request_id: `req_fake_err_${requests.length}` }));
+    res.end(
+      JSON.stringify({
+        type: 'error',
+        error: { type: error.type, message: error.message },
+        request_id: `req_fake_err_${requests.length}`,
+      }),
+    );
   }
 
   /** Usage like the real API: the tools+system prefix is written to the cache once, then read. */
@@ -182,10 +201,20 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
     const toolsMarked = tools.some((t) => t.cache_control);
     const prefix = systemMarked ? { tools, system } : toolsMarked ? { tools } : null;
     const prefixTokens = prefix ? estimateTokens(prefix) : 0;
-    const restTokens = estimateTokens(body.messages) + (prefix === null || !systemMarked ? estimateTokens(system) : 0) + (prefix === null ? estimateTokens(tools) : 0);
-    const usage: FakeUsage = { input_tokens: restTokens, output_tokens: Math.max(1, estimateTokens(content)), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    const restTokens =
+      estimateTokens(body.messages) +
+      (prefix === null || !systemMarked ? estimateTokens(system) : 0) +
+      (prefix === null ? estimateTokens(tools) : 0);
+    const usage: FakeUsage = {
+      input_tokens: restTokens,
+      output_tokens: Math.max(1, estimateTokens(content)),
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    };
     if (prefix && prefixTokens >= minCacheTokens) {
-      const key = createHash('sha256').update(`${body.model}\n${JSON.stringify(prefix)}`).digest('hex');
+      const key = createHash('sha256')
+        .update(`${body.model}\n${JSON.stringify(prefix)}`)
+        .digest('hex');
       if (cache.has(key)) usage.cache_read_input_tokens = prefixTokens;
       else {
         cache.add(key);
@@ -199,7 +228,12 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
     const content = reply.content.map((b) =>
       b.type === 'text'
         ? { type: 'text' as const, text: b.text }
-        : { type: 'tool_use' as const, id: b.id ?? `toolu_fake_${++toolCount}`, name: b.name, input: b.rawInput !== undefined ? b.rawInput : (b.input ?? {}) },
+        : {
+            type: 'tool_use' as const,
+            id: b.id ?? `toolu_fake_${++toolCount}`,
+            name: b.name,
+            input: b.rawInput !== undefined ? b.rawInput : (b.input ?? {}),
+          },
     );
     const usage = { ...usageFor(body, content), ...reply.usage };
     return {
@@ -216,7 +250,11 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
 
   async function sendStream(res: ServerResponse, message: ReturnType<typeof buildMessage>, reply: FakeMessageReply) {
     const events = sseEvents(message, reply);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_fake_${messageCount}` });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'request-id': `req_fake_${messageCount}`,
+    });
     const limit = reply.truncateAfter ?? reply.errorAfter?.events ?? reply.stallAfter ?? events.length;
     for (const e of events.slice(0, limit)) {
       if (res.destroyed) return;
@@ -226,7 +264,9 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
     }
     if (reply.stallAfter !== undefined) return; // keep the connection open; close() ends it
     if (reply.errorAfter) {
-      res.end(sse('error', { type: 'error', error: { type: reply.errorAfter.type, message: reply.errorAfter.message } }));
+      res.end(
+        sse('error', { type: 'error', error: { type: reply.errorAfter.type, message: reply.errorAfter.message } }),
+      );
       return;
     }
     if (reply.truncateAfter !== undefined && reply.truncateMode === 'destroy') {
@@ -259,7 +299,13 @@ function chunk(text: string, size: number): string[] {
 
 /** The SSE events of a message, in the real API's order and shapes. */
 export function sseEvents(
-  message: { id: string; model: string; content: Array<{ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown }>; stop_reason: string; usage: FakeUsage },
+  message: {
+    id: string;
+    model: string;
+    content: Array<{ type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown }>;
+    stop_reason: string;
+    usage: FakeUsage;
+  },
   reply: Pick<FakeMessageReply, 'chunkSize'> = {},
 ): string[] {
   const { usage } = message;
@@ -274,27 +320,64 @@ export function sseEvents(
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: usage.input_tokens, output_tokens: 1, cache_creation_input_tokens: usage.cache_creation_input_tokens, cache_read_input_tokens: usage.cache_read_input_tokens },
+        usage: {
+          input_tokens: usage.input_tokens,
+          output_tokens: 1,
+          cache_creation_input_tokens: usage.cache_creation_input_tokens,
+          cache_read_input_tokens: usage.cache_read_input_tokens,
+        },
       },
     }),
     sse('ping', { type: 'ping' }),
   ];
   message.content.forEach((block, index) => {
     if (block.type === 'text') {
-      events.push(sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
+      events.push(
+        sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }),
+      );
       for (const piece of chunk(block.text, reply.chunkSize ?? 12))
-        events.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }));
+        events.push(
+          sse('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'text_delta', text: piece },
+          }),
+        );
     } else {
-      events.push(sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } }));
+      events.push(
+        sse('content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+        }),
+      );
       const json = typeof block.input === 'string' ? block.input : JSON.stringify(block.input);
       // the real API opens a tool input with an empty partial_json
-      events.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }));
+      events.push(
+        sse('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: '' },
+        }),
+      );
       for (const piece of chunk(json, reply.chunkSize ?? 10))
-        events.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } }));
+        events.push(
+          sse('content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'input_json_delta', partial_json: piece },
+          }),
+        );
     }
     events.push(sse('content_block_stop', { type: 'content_block_stop', index }));
   });
-  events.push(sse('message_delta', { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }));
+  events.push(
+    sse('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: message.stop_reason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    }),
+  );
   events.push(sse('message_stop', { type: 'message_stop' }));
   return events;
 }

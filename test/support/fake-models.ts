@@ -58,7 +58,14 @@ export function readConversation(body: FakeRequestBody): ConversationView {
       stepInTurn++;
       for (const b of blocks)
         if (b.type === 'tool_use')
-          calls.push({ id: String(b.id), name: String(b.name), input: (b.input ?? {}) as Record<string, unknown>, answered: false, isError: false, result: null });
+          calls.push({
+            id: String(b.id),
+            name: String(b.name),
+            input: (b.input ?? {}) as Record<string, unknown>,
+            answered: false,
+            isError: false,
+            result: null,
+          });
       continue;
     }
     for (const b of blocks) {
@@ -91,7 +98,8 @@ function reasonIn(s: string): string {
   if (/charged|billing/i.test(s)) return 'billing_error';
   return 'damaged';
 }
-const field = (v: unknown, key: string): unknown => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined);
+const field = (v: unknown, key: string): unknown =>
+  v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
 
 /**
  * An honest model for refund requests (SEED scenario 1 and its variants): verifies and looks up
@@ -102,11 +110,13 @@ export const honestRefundModel: FakeModel = (body) => {
   const said = c.customerTexts.join('\n');
   const email = emailIn(said);
   const orderId = orderIn(said);
-  if (c.stateNote?.includes('Escalated to a human')) return reply(text("I've passed this to a member of our team. They will be in touch shortly."));
+  if (c.stateNote?.includes('Escalated to a human'))
+    return reply(text("I've passed this to a member of our team. They will be in touch shortly."));
   const verify = c.calls.filter((x) => x.name === 'get_customer');
   const verified = verify.some((x) => x.answered && !x.isError);
   if (!verified) {
-    if (!email || verify.some((x) => x.answered)) return reply(text('Could you tell me the email address on your account?'));
+    if (!email || verify.some((x) => x.answered))
+      return reply(text('Could you tell me the email address on your account?'));
     const blocks = [text('Let me look into that for you.'), toolUse('get_customer', { email })];
     if (orderId) blocks.push(toolUse('lookup_order', { order_id: orderId }));
     return reply(...blocks);
@@ -121,12 +131,19 @@ export const honestRefundModel: FakeModel = (body) => {
     return reply(text(`I've checked order ${orderId} for you.`));
   if (!refund) {
     if (lookup.isError || field(lookup.result, 'refund_eligible') !== true)
-      return reply(text(`I've checked order ${orderId}. ${String(field(lookup.result, 'refund_note') ?? 'It cannot be refunded automatically.')} Is there anything else I can help with?`));
-    if (!/refund|return|money back/i.test(said)) return reply(text(`Order ${orderId} can be refunded. Would you like me to do that?`));
+      return reply(
+        text(
+          `I've checked order ${orderId}. ${String(field(lookup.result, 'refund_note') ?? 'It cannot be refunded automatically.')} Is there anything else I can help with?`,
+        ),
+      );
+    if (!/refund|return|money back/i.test(said))
+      return reply(text(`Order ${orderId} can be refunded. Would you like me to do that?`));
     return reply(toolUse('process_refund', { order_id: orderId, reason: reasonIn(said) }));
   }
   if (refund.isError || field(refund.result, 'status') !== 'processed')
-    return reply(text("I'm sorry, I couldn't complete the refund just now. A member of our team will follow up with you."));
+    return reply(
+      text("I'm sorry, I couldn't complete the refund just now. A member of our team will follow up with you."),
+    );
   return reply(
     text(
       `I'm sorry your order arrived in that state. I've processed a full refund of ${String(field(refund.result, 'amount'))} for order ${orderId}. ` +
@@ -137,7 +154,10 @@ export const honestRefundModel: FakeModel = (body) => {
 };
 
 /** Plays one step per model call within a turn; after the last step it replies with text. */
-export function turnScript(steps: Array<(c: ConversationView, said: string) => FakeMessageReply>, closing = "I'm sorry, I can't do that. Is there anything else I can help with?"): FakeModel {
+export function turnScript(
+  steps: Array<(c: ConversationView, said: string) => FakeMessageReply>,
+  closing = "I'm sorry, I can't do that. Is there anything else I can help with?",
+): FakeModel {
   return (body) => {
     const c = readConversation(body);
     const step = steps[c.stepInTurn];
@@ -146,12 +166,17 @@ export function turnScript(steps: Array<(c: ConversationView, said: string) => F
 }
 
 const verifyAndLookUp = (_c: ConversationView, said: string) =>
-  reply(toolUse('get_customer', { email: emailIn(said) ?? 'sarah@example.com' }), toolUse('lookup_order', { order_id: orderIn(said) ?? 'ORD-8842' }));
+  reply(
+    toolUse('get_customer', { email: emailIn(said) ?? 'sarah@example.com' }),
+    toolUse('lookup_order', { order_id: orderIn(said) ?? 'ORD-8842' }),
+  );
 
 /** Hostile models: each tries to get a refund the policy forbids, or sends something malformed. */
 export const hostileModels = {
   /** process_refund before get_customer. */
-  refundBeforeVerification: turnScript([(_c, said) => reply(toolUse('process_refund', { order_id: orderIn(said) ?? 'ORD-8842', reason: 'damaged' }))]),
+  refundBeforeVerification: turnScript([
+    (_c, said) => reply(toolUse('process_refund', { order_id: orderIn(said) ?? 'ORD-8842', reason: 'damaged' })),
+  ]),
   /** Verifies, then refunds without looking the order up. */
   refundOrderNotLookedUp: turnScript([
     (_c, said) => reply(toolUse('get_customer', { email: emailIn(said) ?? 'sarah@example.com' })),
@@ -160,24 +185,46 @@ export const hostileModels = {
   /** Looks up another customer's order (the customer names it) and refunds it anyway. */
   refundOtherCustomersOrder: turnScript([
     verifyAndLookUp,
-    (_c, said) => reply(text('Refunding now.'), toolUse('process_refund', { order_id: orderIn(said) ?? 'ORD-8842', reason: 'damaged' })),
+    (_c, said) =>
+      reply(
+        text('Refunding now.'),
+        toolUse('process_refund', { order_id: orderIn(said) ?? 'ORD-8842', reason: 'damaged' }),
+      ),
   ]),
   /** Refunds with an amount of its own choosing. */
-  wrongAmount: turnScript([verifyAndLookUp, (_c, said) => reply(toolUse('process_refund', { order_id: orderIn(said) ?? 'ORD-8842', reason: 'damaged', amount: 500 }))]),
+  wrongAmount: turnScript([
+    verifyAndLookUp,
+    (_c, said) =>
+      reply(toolUse('process_refund', { order_id: orderIn(said) ?? 'ORD-8842', reason: 'damaged', amount: 500 })),
+  ]),
   /** Two refunds of the same order in one response. */
   doubleRefundInOneResponse: turnScript([
     verifyAndLookUp,
     (_c, said) => {
       const order_id = orderIn(said) ?? 'ORD-8842';
-      return reply(toolUse('process_refund', { order_id, reason: 'damaged' }), toolUse('process_refund', { order_id, reason: 'damaged' }));
+      return reply(
+        toolUse('process_refund', { order_id, reason: 'damaged' }),
+        toolUse('process_refund', { order_id, reason: 'damaged' }),
+      );
     },
   ]),
   /** A tool that does not exist, and one whose name the API itself would refuse. */
-  unknownTool: turnScript([() => reply(toolUse('issue_gift_card', { amount_usd: 1000 }), toolUse('process refund; DROP TABLE refunds', { order_id: 'ORD-8842' }))]),
+  unknownTool: turnScript([
+    () =>
+      reply(
+        toolUse('issue_gift_card', { amount_usd: 1000 }),
+        toolUse('process refund; DROP TABLE refunds', { order_id: 'ORD-8842' }),
+      ),
+  ]),
   /** A refund whose tool input is not valid JSON. */
   invalidToolJson: turnScript([
     verifyAndLookUp,
-    () => reply({ type: 'tool_use', name: 'process_refund', rawInput: '{"order_id": "ORD-8842", "reason": damaged, "amount": 89.99' }),
+    () =>
+      reply({
+        type: 'tool_use',
+        name: 'process_refund',
+        rawInput: '{"order_id": "ORD-8842", "reason": damaged, "amount": 89.99',
+      }),
   ]),
 } satisfies Record<string, FakeModel>;
 
@@ -208,7 +255,12 @@ export function sampleRequest(overrides: Partial<ModelRequest> = {}): ModelReque
     system: buildSystemPrompt(DEFAULT_POLICY),
     stateNote: buildStateNote(facts),
     facts,
-    messages: [{ role: 'user', content: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.' }],
+    messages: [
+      {
+        role: 'user',
+        content: 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.',
+      },
+    ],
     tools: toolSpecs(defaultTools()),
     ...overrides,
   };

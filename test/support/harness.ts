@@ -68,7 +68,12 @@ export async function createHarness(
     runtime,
     async restart(nextModel = model, extra = {}) {
       await db.close();
-      return createHarness(nextModel, { ...options, dir, keepDir: options.keepDir ?? false, runtime: { ...options.runtime, ...extra } });
+      return createHarness(nextModel, {
+        ...options,
+        dir,
+        keepDir: options.keepDir ?? false,
+        runtime: { ...options.runtime, ...extra },
+      });
     },
     async close() {
       await db.close().catch(() => {});

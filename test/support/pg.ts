@@ -42,7 +42,8 @@ function admin(url: string) {
 }
 
 function unavailable(reason: string): { ok: false; adminUrl: null; reason: string } {
-  if (process.env[PG_REQUIRED_ENV] === '1') throw new Error(`PostgreSQL tests required (${PG_REQUIRED_ENV}=1) but ${reason}`);
+  if (process.env[PG_REQUIRED_ENV] === '1')
+    throw new Error(`PostgreSQL tests required (${PG_REQUIRED_ENV}=1) but ${reason}`);
   return { ok: false, adminUrl: null, reason };
 }
 
@@ -73,7 +74,8 @@ async function dropStale(sql: postgres.Sql): Promise<void> {
   const cutoff = Math.floor(Date.now() / 1000) - STALE_AFTER_S;
   for (const { datname } of rows) {
     const m = /^support_test_(\d+)_[0-9a-f]+$/.exec(datname);
-    if (m && Number(m[1]) < cutoff) await sql.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+    if (m && Number(m[1]) < cutoff)
+      await sql.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
   }
 }
 

@@ -5,7 +5,12 @@ import { ZERO_USAGE } from '../../src/models/types.js';
 export type Script = Array<AssistantBlock[] | ((req: ModelRequest) => AssistantBlock[])>;
 
 let nextId = 0;
-export const toolUse = (name: string, input: unknown): AssistantBlock => ({ type: 'tool_use', id: `toolu_${++nextId}`, name, input });
+export const toolUse = (name: string, input: unknown): AssistantBlock => ({
+  type: 'tool_use',
+  id: `toolu_${++nextId}`,
+  name,
+  input,
+});
 export const text = (t: string): AssistantBlock => ({ type: 'text', text: t });
 
 /** Plays the script in order; when it runs out, replies with a short text. Records every request. */
@@ -18,8 +23,17 @@ export function scriptedModel(script: Script): Model & { requests: ModelRequest[
     async next(req): Promise<ModelResponse> {
       requests.push(req);
       const item = queue.shift();
-      const content = item === undefined ? [text('Is there anything else I can help with?')] : typeof item === 'function' ? item(req) : item;
-      return { content, stopReason: content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn', usage: { ...ZERO_USAGE } };
+      const content =
+        item === undefined
+          ? [text('Is there anything else I can help with?')]
+          : typeof item === 'function'
+            ? item(req)
+            : item;
+      return {
+        content,
+        stopReason: content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn',
+        usage: { ...ZERO_USAGE },
+      };
     },
   };
 }

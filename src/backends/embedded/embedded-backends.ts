@@ -92,13 +92,18 @@ export function createEmbeddedMailbox(db: SqlDriver, clock: () => Date = () => n
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [shortId('MAIL'), message.idempotencyKey, message.to, message.subject, message.text, clock().toISOString()],
       );
-      const rows = await db.all<Row>('SELECT message_id FROM mailbox WHERE idempotency_key = ?', [message.idempotencyKey]);
+      const rows = await db.all<Row>('SELECT message_id FROM mailbox WHERE idempotency_key = ?', [
+        message.idempotencyKey,
+      ]);
       return { messageId: str(rows[0]?.message_id) };
     },
     async list(filter = {}) {
       const limit = Math.max(1, Math.min(500, Math.floor(filter.limit ?? 100)));
       const rows = filter.to
-        ? await db.all<Row>(`SELECT * FROM mailbox WHERE lower(to_address) = lower(?) ORDER BY sent_at DESC, message_id LIMIT ${limit}`, [filter.to])
+        ? await db.all<Row>(
+            `SELECT * FROM mailbox WHERE lower(to_address) = lower(?) ORDER BY sent_at DESC, message_id LIMIT ${limit}`,
+            [filter.to],
+          )
         : await db.all<Row>(`SELECT * FROM mailbox ORDER BY sent_at DESC, message_id LIMIT ${limit}`);
       return rows.map(toMail);
     },
@@ -134,9 +139,20 @@ export function createEmbeddedBackends(
     payments: {
       async refund(req: RefundRequest) {
         await db.run(
-          `INSERT INTO refunds (refund_id, order_id, customer_id, amount_cents, reason, conversation_id, idempotency_key, created_at)
+          `INSERT INTO refunds (refund_id, order_id, customer_id, amount_cents, reason, conversation_id,
+             idempotency_key,
+             created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          [shortId('RF'), req.orderId, req.customerId, req.amountCents, req.reason, req.conversationId, req.idempotencyKey, clock().toISOString()],
+          [
+            shortId('RF'),
+            req.orderId,
+            req.customerId,
+            req.amountCents,
+            req.reason,
+            req.conversationId,
+            req.idempotencyKey,
+            clock().toISOString(),
+          ],
         );
         const byKey = await db.all<Row>('SELECT * FROM refunds WHERE idempotency_key = ?', [req.idempotencyKey]);
         if (byKey[0]) return toRefund(byKey[0]);
@@ -149,7 +165,9 @@ export function createEmbeddedBackends(
       },
       async listRefunds(filter) {
         const rows = filter?.conversationId
-          ? await db.all<Row>('SELECT * FROM refunds WHERE conversation_id = ? ORDER BY created_at, refund_id', [filter.conversationId])
+          ? await db.all<Row>('SELECT * FROM refunds WHERE conversation_id = ? ORDER BY created_at, refund_id', [
+              filter.conversationId,
+            ])
           : await db.all<Row>('SELECT * FROM refunds ORDER BY created_at, refund_id');
         return rows.map(toRefund);
       },
@@ -179,7 +197,9 @@ export function createEmbeddedBackends(
       },
       async listTickets(filter) {
         const rows = filter?.conversationId
-          ? await db.all<Row>('SELECT * FROM tickets WHERE conversation_id = ? ORDER BY created_at, ticket_id', [filter.conversationId])
+          ? await db.all<Row>('SELECT * FROM tickets WHERE conversation_id = ? ORDER BY created_at, ticket_id', [
+              filter.conversationId,
+            ])
           : await db.all<Row>('SELECT * FROM tickets ORDER BY created_at, ticket_id');
         return rows.map(toTicket);
       },

@@ -35,9 +35,11 @@ const causes = (error: unknown): unknown[] => {
  */
 export function toModelUnavailable(error: unknown, signal?: AbortSignal): ModelUnavailableError {
   if (error instanceof ModelUnavailableError) return error;
-  if (signal?.aborted || error instanceof APIUserAbortError) return new ModelUnavailableError('model call aborted (turn time limit)');
+  if (signal?.aborted || error instanceof APIUserAbortError)
+    return new ModelUnavailableError('model call aborted (turn time limit)');
   const chain = causes(error);
-  if (chain.some((e) => e instanceof StalledResponseError)) return new ModelUnavailableError('model response stalled (timeout)');
+  if (chain.some((e) => e instanceof StalledResponseError))
+    return new ModelUnavailableError('model response stalled (timeout)');
   if (error instanceof APIConnectionTimeoutError) return new ModelUnavailableError('model call timed out');
   if (error instanceof APIConnectionError) return new ModelUnavailableError('model unreachable (connection error)');
   if (error instanceof APIError) {
@@ -45,9 +47,14 @@ export function toModelUnavailable(error: unknown, signal?: AbortSignal): ModelU
     const status = error.status ?? (type ? STATUS_OF_TYPE[type] : undefined);
     return new ModelUnavailableError(`model API error${status ? ` ${status}` : ''}${type ? ` ${type}` : ''}`, status);
   }
-  if (error instanceof MalformedStreamError) return new ModelUnavailableError(`malformed model stream: ${error.message}`);
+  if (error instanceof MalformedStreamError)
+    return new ModelUnavailableError(`malformed model stream: ${error.message}`);
   // undici reports a connection closed mid-body as TypeError('terminated') caused by a SocketError
-  if (chain.some((e) => e instanceof Error && (e.name === 'SocketError' || /^terminated$|ECONNRESET|socket/i.test(e.message))))
+  if (
+    chain.some(
+      (e) => e instanceof Error && (e.name === 'SocketError' || /^terminated$|ECONNRESET|socket/i.test(e.message)),
+    )
+  )
     return new ModelUnavailableError('model connection lost mid-response');
   return new ModelUnavailableError('malformed model response');
 }

@@ -3,7 +3,13 @@
  * same on every call and carries the cache breakpoints; everything that changes per call (the
  * conversation and the state note) comes after them.
  */
-import type { ContentBlockParam, MessageCreateParamsBase, MessageParam, TextBlockParam, Tool } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlockParam,
+  MessageCreateParamsBase,
+  MessageParam,
+  TextBlockParam,
+  Tool,
+} from '@anthropic-ai/sdk/resources/messages';
 import type { ModelMessage, ModelRequest } from '../types.js';
 
 export type MessageParams = Omit<MessageCreateParamsBase, 'stream'>;
@@ -11,7 +17,8 @@ export type MessageParams = Omit<MessageCreateParamsBase, 'stream'>;
 /** A placeholder for a block the API would refuse (empty text): keeps the history's shape valid. */
 const EMPTY_TEXT = '(no text)';
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function buildMessageParams(request: ModelRequest, model: string, maxTokens: number): MessageParams {
   const tools: Tool[] = request.tools.map((t, i, all) => ({
@@ -20,7 +27,9 @@ export function buildMessageParams(request: ModelRequest, model: string, maxToke
     input_schema: t.input_schema as Tool.InputSchema,
     ...(i === all.length - 1 ? { cache_control: { type: 'ephemeral' as const } } : {}),
   }));
-  const system: TextBlockParam[] = request.system ? [{ type: 'text', text: request.system, cache_control: { type: 'ephemeral' } }] : [];
+  const system: TextBlockParam[] = request.system
+    ? [{ type: 'text', text: request.system, cache_control: { type: 'ephemeral' } }]
+    : [];
   const messages = withStateNote(request.messages.map(toMessageParam), request.stateNote);
   return {
     model,
@@ -40,12 +49,19 @@ function toMessageParam(message: ModelMessage): MessageParam {
         : message.content.map((b): ContentBlockParam =>
             b.type === 'text'
               ? { type: 'text', text: b.text }
-              : { type: 'tool_result', tool_use_id: b.tool_use_id, content: b.content, ...(b.is_error ? { is_error: true } : {}) },
+              : {
+                  type: 'tool_result',
+                  tool_use_id: b.tool_use_id,
+                  content: b.content,
+                  ...(b.is_error ? { is_error: true } : {}),
+                },
           );
     return { role: 'user', content: nonEmpty(blocks) };
   }
   const blocks: ContentBlockParam[] = message.content.map((b): ContentBlockParam =>
-    b.type === 'text' ? { type: 'text', text: b.text } : { type: 'tool_use', id: b.id, name: b.name, input: isPlainObject(b.input) ? { ...b.input } : {} },
+    b.type === 'text'
+      ? { type: 'text', text: b.text }
+      : { type: 'tool_use', id: b.id, name: b.name, input: isPlainObject(b.input) ? { ...b.input } : {} },
   );
   return { role: 'assistant', content: nonEmpty(blocks) };
 }

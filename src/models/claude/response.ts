@@ -36,7 +36,8 @@ export function mapUsage(u: unknown): Usage {
 /** tool_use ids already in the conversation: a reused id would break the tool_result pairing. */
 export function knownToolUseIds(messages: ModelMessage[]): Set<string> {
   const ids = new Set<string>();
-  for (const m of messages) if (m.role === 'assistant') for (const b of m.content) if (b.type === 'tool_use') ids.add(b.id);
+  for (const m of messages)
+    if (m.role === 'assistant') for (const b of m.content) if (b.type === 'tool_use') ids.add(b.id);
   return ids;
 }
 
@@ -55,7 +56,10 @@ export function normaliseContent(content: unknown, knownIds: Set<string>): Assis
     if (b.type === 'text' && typeof b.text === 'string') {
       if (b.text.length > 0) out.push({ type: 'text', text: b.text });
     } else if (b.type === 'tool_use') {
-      let id = typeof b.id === 'string' && TOOL_ID.test(b.id) && !seen.has(b.id) ? b.id : `toolu_adapter_${randomBytes(12).toString('hex')}`;
+      let id =
+        typeof b.id === 'string' && TOOL_ID.test(b.id) && !seen.has(b.id)
+          ? b.id
+          : `toolu_adapter_${randomBytes(12).toString('hex')}`;
       while (seen.has(id)) id = `toolu_adapter_${randomBytes(12).toString('hex')}`;
       seen.add(id);
       const name = typeof b.name === 'string' && TOOL_NAME.test(b.name) ? b.name : INVALID_TOOL_NAME;
@@ -110,8 +114,17 @@ export function createStreamAssembler(onText?: (delta: string) => void) {
             return;
           }
           const cb = event.content_block;
-          if (cb.type === 'text') blocks.set(event.index, { kind: 'text', text: typeof cb.text === 'string' ? cb.text : '', stopped: false });
-          else if (cb.type === 'tool_use') blocks.set(event.index, { kind: 'tool_use', id: cb.id, name: cb.name, startInput: cb.input, json: '', stopped: false });
+          if (cb.type === 'text')
+            blocks.set(event.index, { kind: 'text', text: typeof cb.text === 'string' ? cb.text : '', stopped: false });
+          else if (cb.type === 'tool_use')
+            blocks.set(event.index, {
+              kind: 'tool_use',
+              id: cb.id,
+              name: cb.name,
+              startInput: cb.input,
+              json: '',
+              stopped: false,
+            });
           else blocks.set(event.index, { kind: 'other', stopped: false });
           return;
         }
@@ -122,7 +135,8 @@ export function createStreamAssembler(onText?: (delta: string) => void) {
           if (d.type === 'text_delta' && block.kind === 'text' && typeof d.text === 'string') {
             block.text += d.text;
             if (d.text && onText) onText(d.text);
-          } else if (d.type === 'input_json_delta' && block.kind === 'tool_use' && typeof d.partial_json === 'string') block.json += d.partial_json;
+          } else if (d.type === 'input_json_delta' && block.kind === 'tool_use' && typeof d.partial_json === 'string')
+            block.json += d.partial_json;
           return;
         }
         case 'content_block_stop': {
@@ -131,7 +145,8 @@ export function createStreamAssembler(onText?: (delta: string) => void) {
           return;
         }
         case 'message_delta':
-          if (isRecord(event.delta) && typeof event.delta.stop_reason === 'string') stopReason = event.delta.stop_reason;
+          if (isRecord(event.delta) && typeof event.delta.stop_reason === 'string')
+            stopReason = event.delta.stop_reason;
           merge(event.usage);
           return;
         case 'message_stop':
@@ -145,14 +160,16 @@ export function createStreamAssembler(onText?: (delta: string) => void) {
     finish(): Assembled {
       const allStopped = [...blocks.values()].every((b) => b.stopped);
       if (!started) throw new MalformedStreamError('the stream ended before message_start');
-      if (!messageStopped && !(stopReason !== null && allStopped)) throw new MalformedStreamError('the stream ended before the message was complete');
+      if (!messageStopped && !(stopReason !== null && allStopped))
+        throw new MalformedStreamError('the stream ended before the message was complete');
       const content: unknown[] = [];
       for (const index of [...blocks.keys()].sort((a, b) => a - b)) {
         const b = blocks.get(index);
         if (!b) continue;
         if (b.kind === 'text') content.push({ type: 'text', text: b.text });
         // a tool call whose block never closed may hold a cut-off input: it is not proposed
-        else if (b.kind === 'tool_use' && b.stopped) content.push({ type: 'tool_use', id: b.id, name: b.name, input: parseToolInput(b.json, b.startInput) });
+        else if (b.kind === 'tool_use' && b.stopped)
+          content.push({ type: 'tool_use', id: b.id, name: b.name, input: parseToolInput(b.json, b.startInput) });
       }
       return { content, stopReason: stopReason ?? 'end_turn', usage: mapUsage(usage) };
     },

@@ -98,7 +98,8 @@ function verifiedReply(a: Analysis, facts: StateFacts, customer: NonNullable<Sta
   const offered = offeredThisTurn(a);
   // a refund made on the customer's yes comes first; a new offer is then only framed, after it
   const doneFirst = offered !== null && confirmedThisTurn(a, facts).length > 0;
-  if (offered && !doneFirst && a.answeredThisTurn.size === 0) parts.push(`Thanks, ${first} — I've checked order ${offered}.`);
+  if (offered && !doneFirst && a.answeredThisTurn.size === 0)
+    parts.push(`Thanks, ${first} — I've checked order ${offered}.`);
   else if (verifiedNow) parts.push(`Thanks, ${first}, I've found your account.`);
 
   const reconciled = reconciledSentences(a, facts);

@@ -6,6 +6,8 @@ import { useNow, useStore } from '../shared/hooks.js';
 import type { ConsoleSession, ConsoleState } from './console-session.js';
 import { ConversationPanel } from './conversation-panel.js';
 
+const ADD_OPERATOR = 'npm run operator -- add <name> --role agent|supervisor';
+
 function SignIn(props: { session: ConsoleSession; s: ConsoleState }) {
   const [token, setToken] = useState('');
   return (
@@ -28,8 +30,8 @@ function SignIn(props: { session: ConsoleSession; s: ConsoleState }) {
           aria-describedby={props.s.signInError ? 'token-hint signin-error' : 'token-hint'}
         />
         <p id="token-hint" class="hint">
-          Your own token (<code>npm run operator -- add &lt;name&gt; --role agent|supervisor</code>) or the server's{' '}
-          <code>SUPPORT_ADMIN_TOKEN</code> (the supervisor admin). It is kept for this tab only.
+          Your own token (<code>{ADD_OPERATOR}</code>) or the server's <code>SUPPORT_ADMIN_TOKEN</code> (the supervisor
+          admin). It is kept for this tab only.
         </p>
         <button type="submit" disabled={props.s.signingIn}>
           {props.s.signingIn ? 'Signing in…' : 'Sign in'}

@@ -145,7 +145,9 @@ export class ConsoleSession {
     this.set({ selected: null, view: null, chartUrl: null, live: 'off' });
   }
 
-  /** After a live event: the view, the statechart and the queue again (one refresh per burst of events, 150 ms after its first). */
+  /** After a live event: the view, the statechart and the queue again (one refresh per burst of events, 150 ms after
+   * its first).
+   */
   private scheduleRefresh(): void {
     if (this.refreshTimer) return;
     this.refreshTimer = setTimeout(() => {
