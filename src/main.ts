@@ -1,9 +1,13 @@
 /**
  * Composition root: config → store → backends → model → runtime → app. The only file that names
- * concrete adapters.
+ * concrete adapters. Adapters that only some configurations use (Claude, SMTP, the live
+ * inspector, the store not chosen) are imported when chosen, so a start loads only what runs.
+ * SUPPORT_WORKERS=N (PostgreSQL) starts N server processes on one port (node:cluster).
  */
 import { serve } from '@hono/node-server';
+import cluster from 'node:cluster';
 import { Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -13,10 +17,8 @@ import { answerClientErrors, createRequestTracker } from './api/node-server.js';
 import type { HealthReport, OperatorHealthReport } from './api/health.js';
 import { seedDemoData } from './backends/embedded/demo-data.js';
 import { createEmbeddedBackends, createEmbeddedMailbox } from './backends/embedded/embedded-backends.js';
-import { createSmtpMailer } from './backends/smtp-mailer.js';
 import type { Mailbox, Mailer } from './backends/types.js';
 import { loadConfig, type Config } from './config.js';
-import { createClaudeModel } from './models/claude.js';
 import { createOfflineModel } from './models/offline.js';
 import type { Model } from './models/types.js';
 import { createRuntime, type Runtime } from './runtime/runtime.js';
@@ -25,15 +27,12 @@ import { defaultEffects } from './effects/catalog.js';
 import { defaultTools } from './tools/catalog.js';
 import { createRateLimits, type RateLimits } from './limits/rate-limits.js';
 import { createObservability, quietObservability, type Observability } from './observability/setup.js';
-import { createPostgresDriver } from './store/postgres-driver.js';
-import { createSqliteDriver } from './store/sqlite-driver.js';
 import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
 import type { SqlDriver } from './store/sql.js';
 import { conversationMachine } from './machines/conversation.machine.js';
 import { createSqlOperatorAccounts } from './operators/sql-accounts.js';
 import { createOperatorDirectory } from './operators/directory.js';
 import type { OperatorAccounts } from './operators/types.js';
-import { createLiveInspector } from './inspect/live.js';
 import { conversationLog, factsFromEvents } from './inspect/log.js';
 
 export interface Assembled {
@@ -51,9 +50,11 @@ export interface Assembled {
 }
 
 /** SMTP when SMTP_URL is set, else the development mailbox on the store's database. */
-function createMailer(config: Config, db: SqlDriver): { mailer: Mailer; mailbox: Mailbox | null } {
-  if (config.SMTP_URL && config.SMTP_FROM)
+async function createMailer(config: Config, db: SqlDriver): Promise<{ mailer: Mailer; mailbox: Mailbox | null }> {
+  if (config.SMTP_URL && config.SMTP_FROM) {
+    const { createSmtpMailer } = await import('./backends/smtp-mailer.js');
     return { mailer: createSmtpMailer({ url: config.SMTP_URL, from: config.SMTP_FROM }), mailbox: null };
+  }
   const mailbox = createEmbeddedMailbox(db);
   return { mailer: mailbox, mailbox };
 }
@@ -75,8 +76,9 @@ export function createLimits(config: Config, db: SqlDriver): RateLimits {
   });
 }
 
-function createModel(config: Config): Model {
+async function createModel(config: Config): Promise<Model> {
   if (config.modelKind === 'claude' && config.ANTHROPIC_API_KEY) {
+    const { createClaudeModel } = await import('./models/claude.js');
     return createClaudeModel({
       apiKey: config.ANTHROPIC_API_KEY,
       model: config.ANTHROPIC_MODEL,
@@ -108,15 +110,17 @@ export async function assemble(
   options: { ownsStore?: boolean; observe?: boolean } = {},
 ): Promise<Assembled> {
   const db = config.DATABASE_URL
-    ? createPostgresDriver(config.DATABASE_URL)
-    : createSqliteDriver(join(resolve(config.SUPPORT_DATA_DIR), 'support.db'));
+    ? (await import('./store/postgres-driver.js')).createPostgresDriver(config.DATABASE_URL)
+    : (await import('./store/sqlite-driver.js')).createSqliteDriver(
+        join(resolve(config.SUPPORT_DATA_DIR), 'support.db'),
+      );
   await migrate(db);
   await seedDemoData(db, new Date());
   if (db.dialect === 'sqlite' && options.ownsStore) {
     // The server owns the embedded store: leases and claims left by a crashed run are void.
     await releaseAllClaims(db);
   }
-  const model = createModel(config);
+  const model = await createModel(config);
   const limits = createLimits(config, db);
   const store = createSqlStore(db);
   const tools = defaultTools();
@@ -127,7 +131,7 @@ export async function assemble(
   };
   const observability = options.observe ? createObservability(config, gauges) : quietObservability(gauges);
   const fault = faultInjector(config.SUPPORT_FAULT);
-  const { mailer, mailbox } = createMailer(config, db);
+  const { mailer, mailbox } = await createMailer(config, db);
   const runtime = createRuntime({
     store,
     backends: createEmbeddedBackends(db, () => new Date(), mailer),
@@ -204,21 +208,107 @@ export function createServerApp(a: Assembled): OpenAPIHono {
   });
 }
 
-/** Starts the HTTP server with graceful shutdown and the periodic sweep. */
+/**
+ * SUPPORT_WORKERS: server processes sharing one port (node:cluster; default 1, `auto`: one per
+ * core). Parsed here, next to the only code that reads it.
+ */
+export function workerCount(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.SUPPORT_WORKERS?.trim();
+  if (!raw) return 1;
+  if (raw === 'auto') return availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error('Invalid configuration:\n  SUPPORT_WORKERS: a number of processes (1–64) or auto');
+  return n;
+}
+
+/** The message a worker sends its primary once it listens. */
+interface WorkerListening {
+  type: 'support-worker-listening';
+  url: string;
+  detail: string;
+}
+const isListening = (m: unknown): m is WorkerListening =>
+  typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'support-worker-listening';
+
+/**
+ * The primary of SUPPORT_WORKERS: forks the workers (each a whole server on the shared port;
+ * the kernel's connections are handed out round-robin), replaces one that dies, and on SIGTERM
+ * passes the signal on and waits for every worker's graceful shutdown.
+ */
+function startPrimary(config: Config, workers: number): void {
+  if (!config.DATABASE_URL) {
+    process.stderr.write(
+      'Invalid configuration:\n  SUPPORT_WORKERS > 1 needs DATABASE_URL (PostgreSQL): ' +
+        'the embedded SQLite store belongs to one process\n',
+    );
+    process.exit(2);
+  }
+  // the workers run this module as their entry, whichever script started the primary (npm start, the CLI, tsx)
+  cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });
+  const listening = new Set<number>();
+  let announced = false;
+  let stopping = false;
+  const fork = (index: number) => {
+    const worker = cluster.fork({ SUPPORT_WORKER_INDEX: String(index) });
+    worker.on('message', (m: unknown) => {
+      if (!isListening(m)) return;
+      listening.add(index);
+      if (!announced && listening.size === workers) {
+        announced = true;
+        process.stdout.write(`support agent listening on ${m.url} (${workers} workers, ${m.detail})\n`);
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      if (!listening.has(index)) {
+        // a worker that never came up would only fail again: stop the whole server
+        process.stderr.write(`worker ${index} exited before listening (${signal ?? code}); stopping\n`);
+        stopping = true;
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+        process.exitCode = 1;
+        return;
+      }
+      listening.delete(index);
+      process.stderr.write(`worker ${index} exited (${signal ?? code}); starting another\n`);
+      setTimeout(() => fork(index), 500).unref();
+    });
+  };
+  for (let i = 0; i < workers; i++) fork(i);
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping ${workers} workers\n`);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    // each worker bounds its own shutdown (SUPPORT_SHUTDOWN_GRACE_MS); a stuck one is killed after that
+    setTimeout(() => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    }, config.SUPPORT_SHUTDOWN_GRACE_MS + 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Starts the HTTP server with graceful shutdown and the periodic sweep (or, with SUPPORT_WORKERS, its workers). */
 export async function startServer(): Promise<void> {
   let config: Config;
+  let workers: number;
   try {
     config = loadConfig();
+    workers = workerCount();
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
+  if (workers > 1 && cluster.isPrimary) return startPrimary(config, workers);
+  const workerIndex = cluster.isWorker ? Number(process.env.SUPPORT_WORKER_INDEX ?? 0) : 0;
   const assembled = await assemble(config, { ownsStore: true, observe: true });
   const { db, runtime, model } = assembled;
   const { logger, metrics } = assembled.observability;
   const recovered = await runtime.recoverPendingEffects();
   if (config.SUPPORT_INSPECT) {
     // off by default: every commit of every conversation goes to a Stately inspector relay (npm run inspect)
+    const { createLiveInspector } = await import('./inspect/live.js');
     const inspector = createLiveInspector({
       url: config.SUPPORT_INSPECT,
       machine: conversationMachine,
@@ -233,14 +323,21 @@ export async function startServer(): Promise<void> {
   const app = createServerApp(assembled);
   const requests = createRequestTracker();
   const server = serve({ fetch: requests.fetch(app.fetch), port: config.PORT, hostname: config.HOST }, (info) => {
-    process.stdout.write(
-      `support agent listening on http://localhost:${info.port} (model: ${model.name}, ` +
-        `store: ${db.description}${recovered ? `, finished ${recovered} pending effects` : ''})\n`,
-    );
+    const finished = recovered ? `, finished ${recovered} pending effects` : '';
+    const detail = `model: ${model.name}, store: ${db.description}${finished}`;
+    if (cluster.isWorker) {
+      const message: WorkerListening = {
+        type: 'support-worker-listening',
+        url: `http://localhost:${info.port}`,
+        detail,
+      };
+      process.send?.(message);
+    } else process.stdout.write(`support agent listening on http://localhost:${info.port} (${detail})\n`);
   });
 
   if (server instanceof Server) answerClientErrors(server, (code) => logger.debug({ code }, 'malformed HTTP request'));
-  // METRICS_PORT: the metrics alone, without a token, where only the scraper reaches (METRICS_HOST)
+  // METRICS_PORT: the metrics alone, without a token, where only the scraper reaches (METRICS_HOST);
+  // with workers each scrape is answered by one of them
   const { METRICS_PORT: metricsPort, METRICS_HOST: metricsHost } = config;
   const metricsServer =
     metricsPort === undefined
@@ -249,9 +346,10 @@ export async function startServer(): Promise<void> {
           logger.info({ port: info.port, host: metricsHost }, 'metrics listening');
         });
 
-  // Pending effects (unknown payment outcomes, unopened tickets) are retried periodically too.
+  // Pending effects (unknown payment outcomes, unopened tickets) are retried periodically too
+  // (by the first worker only: the others finish theirs at start-up and at the customers' turns).
   const sweep =
-    config.SUPPORT_SWEEP_INTERVAL_MS > 0
+    config.SUPPORT_SWEEP_INTERVAL_MS > 0 && workerIndex === 0
       ? setInterval(() => {
           runtime.recoverPendingEffects().catch((err: unknown) => logger.warn({ err }, 'sweep failed'));
         }, config.SUPPORT_SWEEP_INTERVAL_MS)
@@ -262,7 +360,7 @@ export async function startServer(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${signal}: no new messages; finishing turns in flight\n`);
+    if (!cluster.isWorker) process.stdout.write(`${signal}: no new messages; finishing turns in flight\n`);
     if (sweep) clearInterval(sweep);
     // stop accepting; every request already accepted (body still arriving, turn in flight) is answered
     const deadline = Date.now() + config.SUPPORT_SHUTDOWN_GRACE_MS;
@@ -274,13 +372,14 @@ export async function startServer(): Promise<void> {
     await requests.endRemaining();
     await db.close();
     await assembled.observability.shutdown().catch(() => {}); // flush batched spans
-    process.stdout.write(
-      drained ? 'stopped cleanly\n' : 'stopped: some turns did not finish in time (their state is saved)\n',
-    );
+    const how = drained ? 'stopped cleanly' : 'stopped: some turns did not finish in time (their state is saved)';
+    process.stdout.write(cluster.isWorker ? `worker ${workerIndex} ${how}\n` : `${how}\n`);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // a worker whose primary is gone stops too
+  if (cluster.isWorker) process.on('disconnect', () => void shutdown('disconnect'));
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;

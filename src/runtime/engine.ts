@@ -4,6 +4,7 @@
  * idempotency key. Steps without a side effect are staged in memory and committed together
  * (at the next side effect or at the end of the turn); a step with a side effect is committed
  * before the effect runs, and its outcome right after: that pair is the exactly-once guarantee.
+ * Work under a turn lease ends in one write: what is staged commits with the lease's release.
  */
 import { randomBytes } from 'node:crypto';
 import type { Backends } from '../backends/types.js';
@@ -20,7 +21,7 @@ import type {
   NewEvent,
   StoredEvent,
 } from '../store/types.js';
-import type { HeldConversation, LogEntry } from './held.js';
+import { createLogCache, type HeldConversation, type LogEntry } from './held.js';
 import { awaitingOf } from './facts.js';
 import {
   indexOf,
@@ -52,6 +53,8 @@ export interface EngineDeps {
   observed?: (outcome: EffectOutcome) => void;
   /** Told of every escalation the machine records (metrics). */
   escalated?: (e: { priority: string; reason: string; source: string }) => void;
+  /** Events of committed logs kept in memory between turns, in all (default 100,000; 0: none). */
+  logCacheEvents?: number;
 }
 
 export interface DispatchOptions {
@@ -86,8 +89,12 @@ function factEntry(event: ConversationEvent, from: string, next: ConversationSna
 export function createEngine(deps: EngineDeps) {
   const { store, clock } = deps;
   const iso = (offsetMs = 0) => new Date(clock().getTime() + offsetMs).toISOString();
+  // a fresh token per attempt: not even this process may run one effect twice at once (turn and sweep)
+  const claimHolder = () => `${deps.instanceId}:${randomBytes(6).toString('hex')}`;
   const moduleFor = (kind: string): AnyEffectModule | undefined =>
     Object.hasOwn(deps.effects, kind) ? (deps.effects as Record<string, AnyEffectModule>)[kind] : undefined;
+
+  const logs = createLogCache(deps.logCacheEvents ?? 100_000);
 
   function hold(record: ConversationRecord, log: StoredEvent[]): HeldConversation {
     return {
@@ -101,11 +108,40 @@ export function createEngine(deps: EngineDeps) {
     };
   }
 
+  /**
+   * The committed log as of `record` (its `eventCount`): from the cache, reading from the store
+   * only the events committed since (by this process or another), or all of them on a miss.
+   */
+  async function logOf(record: ConversationRecord): Promise<StoredEvent[]> {
+    const count = record.eventCount;
+    const cached = logs.get(record.id);
+    if (cached && cached.length === count) return cached;
+    // the record was read before a commit this process has already cached: the log as of the record
+    if (cached && cached.length > count) return cached.slice(0, count);
+    const after = cached?.length ?? 0;
+    const more = await store.listEvents(record.id, after);
+    const log =
+      cached && more.length && more[0]!.n === after + 1
+        ? cached.concat(more)
+        : after
+          ? await store.listEvents(record.id)
+          : more;
+    // events committed after the record was read are left for the next read (the log matches the snapshot)
+    const asOf = log.length > count ? log.slice(0, count) : log;
+    logs.set(record.id, asOf);
+    return asOf;
+  }
+
+  /** A conversation was just created with these events: its first turn need not read them back. */
+  function created(id: string, events: StoredEvent[]): void {
+    if (events.every((e, i) => e.n === i + 1)) logs.set(id, events);
+  }
+
   /** Reads a conversation and its log once (the log stays in memory for the turn). */
   async function load(id: string, known?: ConversationRecord): Promise<HeldConversation | null> {
     const record = known ?? (await store.getConversation(id));
     if (!record) return null;
-    return hold(record, await store.listEvents(id));
+    return hold(record, await logOf(record));
   }
 
   /** Stages log entries (durable with the next commit). */
@@ -130,7 +166,7 @@ export function createEngine(deps: EngineDeps) {
   async function reloadAndReplay(held: HeldConversation): Promise<void> {
     const record = await store.getConversation(held.id);
     if (!record) throw new Error('conversation vanished');
-    const fresh = hold(record, await store.listEvents(held.id));
+    const fresh = hold(record, await logOf(record));
     fresh.turn = held.turn;
     for (const item of held.staged) {
       if (!item.fact) {
@@ -147,7 +183,12 @@ export function createEngine(deps: EngineDeps) {
     Object.assign(held, fresh);
   }
 
-  type Extra = { events?: NewEvent[]; effects?: NewEffect[]; completeEffects?: CommitStep['completeEffects'] };
+  type Extra = {
+    events?: NewEvent[];
+    effects?: NewEffect[];
+    completeEffects?: CommitStep['completeEffects'];
+    releaseLease?: string;
+  };
   type Committed =
     | { ok: true }
     | { ok: false; reason: 'conflict' }
@@ -165,8 +206,10 @@ export function createEngine(deps: EngineDeps) {
       events,
       ...(extra.effects?.length ? { effects: extra.effects } : {}),
       ...(extra.completeEffects?.length ? { completeEffects: extra.completeEffects } : {}),
+      ...(extra.releaseLease !== undefined ? { releaseLease: extra.releaseLease } : {}),
     });
     if (!result.ok) return result;
+    logs.append(held.id, result.events);
     held.version = result.version;
     held.record = { ...held.record, version: result.version, turn: held.turn, snapshot: persist(held.snapshot) };
     held.log.splice(held.log.length - held.staged.length, held.staged.length);
@@ -187,14 +230,43 @@ export function createEngine(deps: EngineDeps) {
     throw new Error('conversation is changing too fast; giving up');
   }
 
-  /** Commits what is staged (the end of a turn, or before anything must be durable). */
+  /**
+   * Commits what is staged (the end of a turn, or before anything must be durable). Under a lease
+   * it waits for `settle`, which commits it together with the lease's release.
+   */
   async function flush(held: HeldConversation): Promise<void> {
-    if (held.staged.length === 0) return;
+    if (held.staged.length === 0 || held.lease !== undefined) return;
     await commit(held);
+  }
+
+  /** Marks `held` as worked on under the turn lease `holder` (taken with the read: store.leaseConversation). */
+  function lease(held: HeldConversation, holder: string, pendingEffects: boolean): void {
+    held.lease = holder;
+    held.pendingEffects = pendingEffects;
+  }
+
+  /** The end of leased work: commits what is staged and releases the lease, in one write. */
+  async function settle(held: HeldConversation): Promise<void> {
+    const holder = held.lease;
+    if (holder === undefined) return flush(held);
+    if (held.staged.length === 0) await store.releaseLease(held.id, holder);
+    else await commit(held, { releaseLease: holder });
+    delete held.lease;
+  }
+
+  /** Leased work that failed: releases the lease; what is staged is not committed (as if never staged). */
+  async function abandon(held: HeldConversation): Promise<void> {
+    const holder = held.lease;
+    if (holder === undefined) return;
+    delete held.lease;
+    await store.releaseLease(held.id, holder);
   }
 
   /** True (after reloading) when someone else committed to this conversation since it was read. */
   async function catchUp(held: HeldConversation): Promise<boolean> {
+    // work started alongside (an operator's takeover requested in the same instant) reaches the
+    // store first: the check then sees it, and the safer order (no model call) wins the tie
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const version = await store.getVersion(held.id);
     if (version === null || version === held.version) return false;
     await reloadAndReplay(held);
@@ -244,15 +316,19 @@ export function createEngine(deps: EngineDeps) {
       }
       const previous = held.snapshot;
       held.snapshot = s.next;
+      // effects run right after this commit are inserted claimed by their run (no separate claim write)
+      const runNow = options.run !== false;
+      const claim = runNow ? { holder: claimHolder(), until: iso(deps.effectClaimMs) } : undefined;
+      const claimed = claim ? rows.map((r) => ({ ...r, claim })) : rows;
       const committed = await commitOnce(held, {
         events: [...(options.events ?? []), fact],
-        effects: rows,
+        effects: claimed,
         completeEffects: options.completeEffects,
       });
       if (committed.ok) {
         noteEscalation(previous, held.snapshot);
         const keys = rows.map((r) => r.idempotencyKey);
-        const outcomes = options.run === false || keys.length === 0 ? [] : await runEffects(held, keys);
+        const outcomes = !runNow || keys.length === 0 ? [] : await runEffects(held, keys, claimed);
         return { ok: true, effects: keys, outcomes };
       }
       held.snapshot = previous;
@@ -270,14 +346,24 @@ export function createEngine(deps: EngineDeps) {
   async function runEffect(
     held: HeldConversation,
     key: string,
+    inserted?: NewEffect,
   ): Promise<{ outcome: EffectOutcome; next: string[] } | null> {
-    const effect = await store.getEffect(key);
-    if (!effect || effect.status !== 'pending') return null;
+    let effect: Pick<NewEffect, 'kind' | 'request'>;
+    let holder: string;
+    if (inserted?.claim) {
+      // just committed, claimed for this attempt: what is stored is what was sent (as JSON)
+      effect = { kind: inserted.kind, request: JSON.parse(JSON.stringify(inserted.request)) };
+      holder = inserted.claim.holder;
+    } else {
+      const stored = await store.getEffect(key);
+      if (!stored || stored.status !== 'pending') return null;
+      effect = stored;
+      holder = claimHolder();
+      if (!moduleFor(stored.kind)) throw new Error(`no effect module for stored kind ${stored.kind}`);
+      if (!(await store.claimEffect(key, holder, iso(deps.effectClaimMs), iso()))) return null;
+    }
     const module = moduleFor(effect.kind);
     if (!module) throw new Error(`no effect module for stored kind ${effect.kind}`);
-    // a fresh token per attempt: not even this process may run one effect twice at once (turn and sweep)
-    const holder = `${deps.instanceId}:${randomBytes(6).toString('hex')}`;
-    if (!(await store.claimEffect(key, holder, iso(deps.effectClaimMs), iso()))) return null;
     const request = module.requestSchema.parse(effect.request);
     const outcome: EffectOutcome = await module.execute(request, {
       backends: deps.backends,
@@ -302,8 +388,15 @@ export function createEngine(deps: EngineDeps) {
     return { outcome, next: applied?.ok ? applied.effects : [] };
   }
 
-  /** Runs the given effects and any they cause (a failed refund opens a ticket), in order. */
-  async function runEffects(held: HeldConversation, keys: string[]): Promise<EffectOutcome[]> {
+  /**
+   * Runs the given effects and any they cause (a failed refund opens a ticket), in order.
+   * `inserted`: rows just committed claimed.
+   */
+  async function runEffects(
+    held: HeldConversation,
+    keys: string[],
+    inserted: NewEffect[] = [],
+  ): Promise<EffectOutcome[]> {
     const outcomes: EffectOutcome[] = [];
     const queue = [...keys];
     const seen = new Set<string>();
@@ -311,7 +404,11 @@ export function createEngine(deps: EngineDeps) {
       const key = queue.shift()!;
       if (seen.has(key)) continue;
       seen.add(key);
-      const ran = await runEffect(held, key);
+      const ran = await runEffect(
+        held,
+        key,
+        inserted.find((r) => r.idempotencyKey === key),
+      );
       if (!ran) continue;
       outcomes.push(ran.outcome);
       for (const next of ran.next) if (!seen.has(next)) queue.push(next);
@@ -321,6 +418,10 @@ export function createEngine(deps: EngineDeps) {
 
   /** Finishes what a crash or an unknown outcome left pending on this conversation. */
   async function finishPending(held: HeldConversation): Promise<EffectOutcome[]> {
+    // the lease's read said none was pending (asked once per lease): a later one is run by its committer
+    const known = held.pendingEffects;
+    held.pendingEffects = undefined;
+    if (known === false) return [];
     const pending = await store.listPendingEffects(held.id);
     return pending.length
       ? runEffects(
@@ -330,7 +431,21 @@ export function createEngine(deps: EngineDeps) {
       : [];
   }
 
-  return { load, note, dispatch, flush, commit, catchUp, runEffects, finishPending, reloadAndReplay };
+  return {
+    created,
+    load,
+    note,
+    dispatch,
+    flush,
+    lease,
+    settle,
+    abandon,
+    commit,
+    catchUp,
+    runEffects,
+    finishPending,
+    reloadAndReplay,
+  };
 }
 
 export type Engine = ReturnType<typeof createEngine>;

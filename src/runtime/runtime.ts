@@ -197,7 +197,7 @@ export function createRuntime(options: RuntimeOptions) {
       approvalHours: settings.approvalHours,
     };
     const snapshot = initialSnapshot(input);
-    await store.createConversation({
+    const stored = await store.createConversation({
       id,
       tokenHash: sha256(token),
       machineVersion: MACHINE_VERSION,
@@ -206,19 +206,32 @@ export function createRuntime(options: RuntimeOptions) {
       now: iso(),
       events: [{ kind: 'created', payload: { input, machineVersion: MACHINE_VERSION } }],
     });
+    engine.created(id, stored);
     return { conversation_id: id, token, state: stateOf(snapshot) };
   }
 
-  /** Runs `work` under the conversation's turn lease (one turn at a time; a second gets 409). */
-  async function leased<T>(id: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on the conversation `token` opens, under its turn lease (one turn at a time; a
+   * second gets 409). The lease is taken with the read of the conversation (one statement; unknown
+   * and not-yours answer 404 after the same work), and released with the commit that ends the work.
+   */
+  async function leased<T>(id: string, token: string, work: (held: HeldConversation) => Promise<T>): Promise<T> {
     if (!accepting) throw new UnavailableError();
     const holder = `${instanceId}:${randomBytes(4).toString('hex')}`;
-    if (!(await store.acquireLease(id, holder, iso(turnTimeoutMs + 15_000), iso()))) throw new BusyError(2);
+    const taken = await store.leaseConversation(id, sha256(token), holder, iso(turnTimeoutMs + 15_000), iso());
+    if (!taken.ok) throw taken.reason === 'busy' ? new BusyError(2) : new NotFoundError();
     const running = (async () => {
+      let held: HeldConversation | null = null;
       try {
-        return await work();
+        held = await engine.load(id, taken.record);
+        if (!held) throw new NotFoundError();
+        engine.lease(held, holder, taken.pendingEffects);
+        const result = await work(held);
+        await engine.settle(held);
+        return result;
       } finally {
-        await store.releaseLease(id, holder);
+        if (held) await engine.abandon(held);
+        else await store.releaseLease(id, holder);
       }
     })();
     inFlight.add(running);
@@ -231,11 +244,8 @@ export function createRuntime(options: RuntimeOptions) {
 
   async function send(id: string, token: string, message: string, turnOptions: TurnOptions = {}): Promise<TurnResult> {
     if (!accepting) throw new UnavailableError();
-    const authorised = await authorise(id, token);
-    return leased(id, async () => {
+    return leased(id, token, async (held) => {
       turnOptions.onStarted?.();
-      // the lease is ours now: the held copy is read again only if someone committed since authorising
-      const held = (await store.getVersion(id)) === authorised.version ? authorised : await load(id);
       held.turn = held.record.turn + 1;
       const started = clock().getTime();
       const result = await telemetry.turn({ conversationId: id, turn: held.turn, model: model.name }, async (span) => {
@@ -259,6 +269,8 @@ export function createRuntime(options: RuntimeOptions) {
           message,
           turnOptions,
         );
+        // the turn's staged steps commit with the lease's release, inside the turn's span
+        await engine.settle(held);
         span.setAttributes({ 'support.machine.state': r.state, 'support.turn.status': r.status });
         telemetry.turnEnded({
           conversationId: id,
@@ -281,14 +293,12 @@ export function createRuntime(options: RuntimeOptions) {
 
   /** MCP: one tool call for the conversation this token opens, decided by the same machine path (source `mcp`). */
   async function proposeAsMcp(id: string, token: string, name: string, input: unknown) {
-    await authorise(id, token);
-    return leased(id, async () => {
-      const held = await load(id);
+    return leased(id, token, async (held) => {
       await engine.finishPending(held);
       const events: TurnEvent[] = [];
       const use: ToolUseBlock = { type: 'tool_use', id: `mcp_${randomBytes(9).toString('base64url')}`, name, input };
       const decision = await decide(proposals, { held, via: 'mcp', emit: (e) => events.push(e), seen: new Set() }, use);
-      await engine.flush(held);
+      await engine.settle(held);
       return {
         ...decision,
         state: stateOf(held.snapshot),
@@ -300,12 +310,10 @@ export function createRuntime(options: RuntimeOptions) {
 
   /** MCP elicitation: the customer's answer to the open offer, as the MCP client collected it. */
   async function answerOfferAsMcp(id: string, token: string, offerId: string, answer: 'yes' | 'no') {
-    await authorise(id, token);
-    return leased(id, async () => {
-      const held = await load(id);
+    return leased(id, token, async (held) => {
       if (held.snapshot.context.offer?.offerId !== offerId) return null;
       const outcome = await answerOffer({ engine, store, clock }, held, answer, 'mcp');
-      await engine.flush(held);
+      await engine.settle(held);
       return outcome ? { ...outcome, state: stateOf(held.snapshot), awaiting: awaitingOf(held.snapshot) } : null;
     });
   }
@@ -423,8 +431,8 @@ export function createRuntime(options: RuntimeOptions) {
                     kind: 'notice',
                     payload: {
                       text:
-                        `Your refund request for order ${approval.orderId} is taking longer than ` +
-                        `expected; a member of our team will contact you.`,
+                        `Your refund request for order ${approval.orderId} is taking longer than expected; ` +
+                        'a member of our team will contact you.',
                       topic: 'approval',
                     },
                   },

@@ -28,6 +28,13 @@ import type { SqlDriver, SqlQueryable, SqlValue } from './sql.js';
 export interface PostgresDriverOptions {
   /** Pool size (postgres.js default: 10). */
   max?: number;
+  /**
+   * Named prepared statements (default true): postgres.js then parses a statement once per
+   * connection and sends each later use in one round trip. Unprepared, a statement with
+   * parameters costs two (Parse/Describe, wait for the parameter types, then Bind/Execute).
+   * Turn it off behind a pooler in transaction mode (PgBouncer), which cannot keep them.
+   */
+  prepare?: boolean;
   /** Serialise exec() (migrations) across processes with an advisory lock (default true). */
   migrationLock?: boolean;
 }
@@ -152,15 +159,16 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
   });
   const translate = translator();
   const migrationLock = options.migrationLock ?? true;
+  const unsafeOptions = { prepare: options.prepare ?? true };
 
   type Runner = postgres.Sql | postgres.TransactionSql;
   const queryable = (runner: Runner): SqlQueryable => ({
     async all<T>(text: string, params: SqlValue[] = []): Promise<T[]> {
-      const result = await runner.unsafe(translate(text, params), pgParams(params));
+      const result = await runner.unsafe(translate(text, params), pgParams(params), unsafeOptions);
       return Array.from(result) as T[];
     },
     async run(text: string, params: SqlValue[] = []) {
-      const result = await runner.unsafe(translate(text, params), pgParams(params));
+      const result = await runner.unsafe(translate(text, params), pgParams(params), unsafeOptions);
       return { changes: result.count ?? 0 };
     },
   });

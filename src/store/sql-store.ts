@@ -8,10 +8,12 @@ import type {
   ConversationStatus,
   ConversationStore,
   EffectRecord,
+  LeaseResult,
   NewEvent,
   SnapshotIndex,
   StoredEvent,
 } from './types.js';
+import { casSet, pgCommitStatement, pgCreateStatement } from './statements.js';
 
 type Row = Record<string, unknown>;
 
@@ -98,16 +100,27 @@ function toEffect(r: Row): EffectRecord {
   };
 }
 
+/** Every stored event has the same fields in the same order (one object shape for the code that reads logs). */
+function storedEvent(
+  seq: number,
+  n: number,
+  conversationId: string,
+  turn: number,
+  e: NewEvent,
+  createdAt: string,
+): StoredEvent {
+  return { seq, n, conversationId, turn, kind: e.kind, payload: e.payload ?? null, createdAt };
+}
+
 function toEvent(r: Row): StoredEvent {
-  return {
-    seq: Number(r.seq),
-    n: Number(r.n),
-    conversationId: String(r.conversation_id),
-    turn: Number(r.turn),
-    kind: String(r.kind) as StoredEvent['kind'],
-    payload: JSON.parse(String(r.payload)),
-    createdAt: String(r.created_at),
-  };
+  return storedEvent(
+    Number(r.seq),
+    Number(r.n),
+    String(r.conversation_id),
+    Number(r.turn),
+    { kind: String(r.kind) as StoredEvent['kind'], payload: JSON.parse(String(r.payload)) },
+    String(r.created_at),
+  );
 }
 
 /** Inserts events numbered after `lastN` in one statement (one round trip, whatever their number). */
@@ -126,36 +139,84 @@ async function insertEvents(
     return '(?, ?, ?, ?, ?, ?)';
   });
   const inserted = await q.all<Row>(
-    `INSERT INTO events (conversation_id, n, turn, kind, payload, created_at) ` +
-      `VALUES ${rows.join(', ')} RETURNING seq, n`,
+    `INSERT INTO events (conversation_id, n, turn, kind, payload, created_at)
+     VALUES ${rows.join(', ')} RETURNING seq, n`,
     params,
   );
   const seqByN = new Map(inserted.map((r) => [Number(r.n), Number(r.seq)]));
   return events.map((e, i) => {
     const n = lastN - events.length + i + 1;
-    return { ...e, payload: e.payload ?? null, seq: seqByN.get(n) ?? 0, n, conversationId, turn, createdAt: now };
+    return storedEvent(seqByN.get(n) ?? 0, n, conversationId, turn, e, now);
   });
 }
 
-function indexParams(index: SnapshotIndex, now: string): SqlValue[] {
-  return [index.state, index.status, index.waiting ? 1 : 0, now, index.wakeAt];
+/** The events of a commit as stored, numbered after `lastN` (the conversation's count after the commit). */
+export function storedEvents(step: CommitStep, lastN: number, seqByN: Map<number, number>, at: string): StoredEvent[] {
+  const k = step.events.length;
+  return step.events.map((e, i) => {
+    const n = lastN - k + i + 1;
+    return storedEvent(seqByN.get(n) ?? 0, n, step.conversationId, step.turn, e, at);
+  });
 }
-const INDEX_SET =
-  'state = ?, status = ?, waiting_since = CASE WHEN ? = 1 THEN COALESCE(waiting_since, ?) ELSE NULL END, wake_at = ?';
 
 /** Thrown inside a transaction to roll it back with a result. */
 class Abort {
   constructor(readonly result: CommitResult) {}
 }
 
+/** The lease statement's RETURNING list: the record and whether an effect is pending. */
+const LEASE_RETURNING =
+  "*, EXISTS (SELECT 1 FROM effects e WHERE e.conversation_id = conversations.id AND e.status = 'pending') " +
+  'AS pending_effects';
+
 /** Creates the store on a migrated database; `now` stamps rows (tests pass a fixed clock). */
 export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()): ConversationStore {
   const iso = () => now().toISOString();
+
+  /**
+   * PostgreSQL: the whole step is one statement (data-modifying CTEs), so a step without effects
+   * is one round trip in autocommit. A step that inserts effects runs that statement inside a
+   * transaction, to roll it back when an idempotency key already exists.
+   */
+  async function commitPostgres(step: CommitStep, at: string, withEffects: boolean): Promise<CommitResult> {
+    const { sql, params } = pgCommitStatement(step, at);
+    const apply = async (q: SqlQueryable): Promise<CommitResult> => {
+      const rows = await q.all<Row>(sql, params);
+      const first = rows[0];
+      if (!first) return { ok: false, reason: 'conflict' };
+      const inserted = new Set(
+        rows.filter((r) => r.effect_key !== null && r.effect_key !== undefined).map((r) => String(r.effect_key)),
+      );
+      const missing = (step.effects ?? []).find((e) => !inserted.has(e.idempotencyKey));
+      if (missing) throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: missing.idempotencyKey });
+      const seqByN = new Map<number, number>();
+      for (const r of rows) if (r.n !== null && r.n !== undefined) seqByN.set(Number(r.n), Number(r.seq));
+      return {
+        ok: true,
+        version: step.expectedVersion + 1,
+        events: storedEvents(step, Number(first.event_count), seqByN, at),
+      };
+    };
+    try {
+      return withEffects ? await db.tx(apply) : await apply(db);
+    } catch (error) {
+      if (error instanceof Abort) return error.result;
+      throw error;
+    }
+  }
+
   return {
     kind: db.dialect,
     description: db.description,
     async createConversation({ id, tokenHash, machineVersion, snapshot, index, now: at, events }) {
-      await db.tx(async (q) => {
+      if (db.dialect === 'postgres') {
+        // one statement, one round trip: the row and its first events commit together
+        const { sql, params } = pgCreateStatement({ id, tokenHash, machineVersion, snapshot, index, now: at, events });
+        const rows = await db.all<Row>(sql, params);
+        const seqByN = new Map(rows.map((r) => [Number(r.n), Number(r.seq)]));
+        return events.map((e, i) => storedEvent(seqByN.get(i + 1) ?? 0, i + 1, id, 0, e, at));
+      }
+      return db.tx(async (q) => {
         await q.run(
           `INSERT INTO conversations (id, version, machine_version, snapshot, token_hash, turn, event_count,
              state, status, waiting_since, wake_at, created_at, updated_at)
@@ -173,7 +234,7 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
             at,
           ],
         );
-        await insertEvents(q, id, 0, events, events.length, at);
+        return insertEvents(q, id, 0, events, events.length, at);
       });
     },
     async getConversation(id) {
@@ -202,54 +263,74 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
         [id, holder],
       );
     },
+    async leaseConversation(id, tokenHash, holder, until, at): Promise<LeaseResult> {
+      const rows = await db.all<Row>(
+        `UPDATE conversations SET lease_holder = ?, lease_until = ?
+         WHERE id = ? AND token_hash = ? AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)
+         RETURNING ${LEASE_RETURNING}`,
+        [holder, until, id, tokenHash, at, holder],
+      );
+      const row = rows[0];
+      if (row) return { ok: true, record: toConversation(row), pendingEffects: Boolean(Number(row.pending_effects)) };
+      // not leased: busy if the token opens it, otherwise the same answer for unknown and not-yours
+      const held = await db.all<Row>('SELECT token_hash FROM conversations WHERE id = ?', [id]);
+      return { ok: false, reason: held[0] && String(held[0].token_hash) === tokenHash ? 'busy' : 'not_found' };
+    },
     async commit(step: CommitStep) {
       const at = iso();
+      // an outbox row precedes a side effect: it must be on disk before the effect runs
+      const durable = (step.effects?.length ?? 0) > 0;
+      if (db.dialect === 'postgres') return commitPostgres(step, at, durable);
       try {
-        return await db.tx(async (q) => {
-          // the CAS takes the conversation's row lock: events are numbered in commit order under it
-          const moved = await q.all<Row>(
-            `UPDATE conversations SET version = version + 1, snapshot = ?, turn = ?, updated_at = ?, ${INDEX_SET},
-               event_count = event_count + ?
-             WHERE id = ? AND version = ? RETURNING event_count`,
-            [
-              JSON.stringify(step.snapshot),
-              step.turn,
-              at,
-              ...indexParams(step.index, at),
-              step.events.length,
+        return await db.tx(
+          async (q) => {
+            // the CAS takes the conversation's row lock: events are numbered in commit order under it
+            const { set, params } = casSet(step, at);
+            const moved = await q.all<Row>(
+              `UPDATE conversations SET ${set} WHERE id = ? AND version = ? RETURNING event_count`,
+              [...params, step.conversationId, step.expectedVersion],
+            );
+            const row = moved[0];
+            if (!row) throw new Abort({ ok: false, reason: 'conflict' });
+            for (const effect of step.effects ?? []) {
+              const inserted = await q.all<Row>(
+                `INSERT INTO effects (idempotency_key, conversation_id, kind, status, request, attempts,
+                   claimed_by, claimed_until, created_at, updated_at)
+                 VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING idempotency_key`,
+                [
+                  effect.idempotencyKey,
+                  step.conversationId,
+                  effect.kind,
+                  JSON.stringify(effect.request),
+                  effect.claim ? 1 : 0,
+                  effect.claim?.holder ?? null,
+                  effect.claim?.until ?? null,
+                  at,
+                  at,
+                ],
+              );
+              if (inserted.length !== 1)
+                throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: effect.idempotencyKey });
+            }
+            for (const done of step.completeEffects ?? []) {
+              await q.run(
+                `UPDATE effects SET status = ?, response = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
+                 WHERE idempotency_key = ? AND status = 'pending'`,
+                [done.status, JSON.stringify(done.response ?? null), at, done.idempotencyKey],
+              );
+            }
+            const events = await insertEvents(
+              q,
               step.conversationId,
-              step.expectedVersion,
-            ],
-          );
-          const row = moved[0];
-          if (!row) throw new Abort({ ok: false, reason: 'conflict' });
-          for (const effect of step.effects ?? []) {
-            const inserted = await q.all<Row>(
-              `INSERT INTO effects (idempotency_key, conversation_id, kind, status, request, attempts, created_at,
-                 updated_at)
-               VALUES (?, ?, ?, 'pending', ?, 0, ?, ?) ON CONFLICT DO NOTHING RETURNING idempotency_key`,
-              [effect.idempotencyKey, step.conversationId, effect.kind, JSON.stringify(effect.request), at, at],
+              step.turn,
+              step.events,
+              Number(row.event_count),
+              at,
             );
-            if (inserted.length !== 1)
-              throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: effect.idempotencyKey });
-          }
-          for (const done of step.completeEffects ?? []) {
-            await q.run(
-              `UPDATE effects SET status = ?, response = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
-               WHERE idempotency_key = ? AND status = 'pending'`,
-              [done.status, JSON.stringify(done.response ?? null), at, done.idempotencyKey],
-            );
-          }
-          const events = await insertEvents(
-            q,
-            step.conversationId,
-            step.turn,
-            step.events,
-            Number(row.event_count),
-            at,
-          );
-          return { ok: true as const, version: step.expectedVersion + 1, events };
-        });
+            return { ok: true as const, version: step.expectedVersion + 1, events };
+          },
+          { durable },
+        );
       } catch (error) {
         if (error instanceof Abort) return error.result;
         throw error;
@@ -287,8 +368,8 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       }
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const rows = await db.all<Row>(
-        `SELECT * FROM conversations ${clause} ORDER BY COALESCE(waiting_since, ` +
-          `updated_at), id LIMIT ${Math.max(1, Math.floor(limit))}`,
+        `SELECT * FROM conversations ${clause} ORDER BY COALESCE(waiting_since, updated_at), id ` +
+          `LIMIT ${Math.max(1, Math.floor(limit))}`,
         params,
       );
       return rows.map(toConversation);

@@ -9,6 +9,15 @@ export interface SqlQueryable {
   run(sql: string, params?: SqlValue[]): Promise<{ changes: number }>;
 }
 
+export interface TxOptions {
+  /**
+   * The commit must survive a power loss before `tx` resolves (an outbox row that precedes a
+   * payment). SQLite runs this transaction with `synchronous = FULL` (the WAL is synced at its
+   * commit); PostgreSQL commits are durable anyway (synchronous_commit = on).
+   */
+  durable?: boolean;
+}
+
 export interface SqlDriver extends SqlQueryable {
   readonly dialect: 'sqlite' | 'postgres';
   /** A human-readable location for health output, without credentials. */
@@ -18,7 +27,7 @@ export interface SqlDriver extends SqlQueryable {
    * in this process; on PostgreSQL, concurrent READ COMMITTED transactions: write bodies as
    * conditional writes (`WHERE version = ?`, `ON CONFLICT`) as the store does.
    */
-  tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (q: SqlQueryable) => Promise<T>, options?: TxOptions): Promise<T>;
   /** Executes DDL (several statements). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

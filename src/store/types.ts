@@ -66,6 +66,11 @@ export interface NewEffect {
   idempotencyKey: string;
   kind: string;
   request: unknown;
+  /**
+   * Inserted already claimed by this holder until then (its first attempt counted): the committer
+   * runs it next without claiming it in another write. After a crash the claim expires as usual.
+   */
+  claim?: { holder: string; until: string };
 }
 
 export interface EffectRecord extends NewEffect {
@@ -99,12 +104,25 @@ export interface CommitStep {
   effects?: NewEffect[];
   /** Effects whose outcome this step records. */
   completeEffects?: Array<{ idempotencyKey: string; status: EffectStatus; response: unknown }>;
+  /** Releases the turn lease this holder took, in the same write (the end of a turn). */
+  releaseLease?: string;
 }
 
 export type CommitResult =
   | { ok: true; version: number; events: StoredEvent[] }
   | { ok: false; reason: 'conflict' }
   | { ok: false; reason: 'duplicate_effect'; idempotencyKey: string };
+
+/** A turn lease taken together with the read of the conversation (one statement). */
+export type LeaseResult =
+  | {
+      ok: true;
+      record: ConversationRecord;
+      /** Whether an outbox effect of this conversation was pending when the lease was taken. */
+      pendingEffects: boolean;
+    }
+  /** `not_found`: no such conversation, or the token hash does not open it (the same answer). */
+  | { ok: false; reason: 'not_found' | 'busy' };
 
 export interface NewConversation {
   id: string;
@@ -119,7 +137,8 @@ export interface NewConversation {
 export interface ConversationStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly description: string;
-  createConversation(record: NewConversation): Promise<void>;
+  /** Creates the conversation with its first events; answers them as stored. */
+  createConversation(record: NewConversation): Promise<StoredEvent[]>;
   getConversation(id: string): Promise<ConversationRecord | null>;
   /** The token hash only: authorisation reads no more of a conversation than this until the token matched. */
   getTokenHash(id: string): Promise<string | null>;
@@ -128,6 +147,11 @@ export interface ConversationStore {
   /** Takes the turn lease if free or expired. */
   acquireLease(id: string, holder: string, until: string, now: string): Promise<boolean>;
   releaseLease(id: string, holder: string): Promise<void>;
+  /**
+   * Takes the turn lease of the conversation that `tokenHash` opens and reads it, in one write:
+   * the record as of the lease, and whether effects are pending. Unknown and not-yours cost the same.
+   */
+  leaseConversation(id: string, tokenHash: string, holder: string, until: string, now: string): Promise<LeaseResult>;
   /** One transaction: compare-and-swap the snapshot, append events, insert/complete effects. */
   commit(step: CommitStep): Promise<CommitResult>;
   /** Appends events without changing the snapshot (operator messages, rejected proposals outside a turn). */

@@ -203,7 +203,11 @@ async function raceStep(sut: Sut, run: Run, where: string, of: TurnStep): Promis
 
 /**
  * A customer turn while operators act on the conversation (operator actions take no lease): the
- * outcome must be that of the turn first or the actions first, model calls included (I15).
+ * outcome must be that of the turn first or the actions first, model calls included (I15) — or,
+ * when the turn's text decides something in code before any model call (a trigger, an answer to
+ * the offer), of that code-level part first, then the actions, then no model call: the answer's
+ * refund is durable before the model is asked anything, and a person who took over in between
+ * stops the rest of the turn.
  */
 async function interruptStep(
   sut: Sut,
@@ -227,6 +231,13 @@ async function interruptStep(
     if (turnFirst) ops.push(...act());
     return { w, agent, decisions, ops, label: turnFirst ? 'the turn first' : 'the operator first' };
   });
+  if (of.trigger || of.answer !== 'unclear') {
+    // the code-level part of the turn (no proposals: the model is never asked), then the actions
+    const w = cloneWorld(run.world);
+    const decisions = turn(w, 'main', { ...toTurn(of), proposals: [] });
+    const ops = calls.map((c) => operate(w, 'main', c.role, c.action));
+    serial.push({ w, agent: false, decisions, ops, label: "the turn's code-level part, then the operator" });
+  }
   const agrees = (o: (typeof serial)[number]) => {
     const want = expectedRecords(o.w);
     return (

@@ -72,16 +72,25 @@ export function analyse(history: ModelMessage[]): Analysis {
   const notFound = new Set(
     calls.filter((c) => c.name === 'lookup_order' && c.result?.json?.found === false).map((c) => inputOrderId(c) ?? ''),
   );
-  const replyBefore = (at: number): string => {
-    let text = '';
-    for (const r of replies) if (r.at < at) text = r.text;
-    return text;
+  // positions only grow along the history: the lookups below are binary searches, not scans
+  const lastBefore = <T extends { at: number }>(list: T[], at: number): T | undefined => {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.at < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return list[lo - 1];
   };
+  const replyBefore = (at: number): string => lastBefore(replies, at)?.text ?? '';
   // a refund offer (written by code) made since the previous customer message: a bare "yes" answers that offer,
   // not one of the planner's own
+  const offerAts = calls.filter(isOffer).map((c) => ({ at: c.at }));
   const offerBefore = (at: number): boolean => {
-    const previous = messages.filter((m) => m.at < at).pop()?.at ?? 0;
-    return calls.some((c) => c.at > previous && c.at < at && isOffer(c));
+    const previous = lastBefore(messages, at)?.at ?? 0;
+    const offer = lastBefore(offerAts, at);
+    return offer !== undefined && offer.at > previous;
   };
   const touch = (id: string, intent: Intent, at: number, reason?: RefundReason | null) => {
     const prev = orders.get(id);

@@ -1,0 +1,168 @@
+/**
+ * npm run bench:concurrency — turn latency with 1, 100 and 1000 conversations at once on the
+ * Claude path. A fake Messages API (test/support/fake-anthropic.ts, the honest refund model)
+ * answers every call after 1000 ms; the built server runs with SUPPORT_MODEL=claude against it.
+ * Each conversation is SEED scenario 1 for its own customer (seeded before the server starts):
+ * the refund request (3 model calls: verify + look up, propose the refund, reply with the offer),
+ * then the customer's "yes" (decided by code: no model call; the refund runs). Reports per store
+ * (SQLite, PostgreSQL, PostgreSQL with SUPPORT_WORKERS=2) the median time of the first turn at
+ * each concurrency and its ratio to a lone turn. BENCH_LEVELS=1,100,1000, BENCH_STORES=sqlite,pg,pg2.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createPostgresDriver } from '../src/store/postgres-driver.js';
+import { createSqliteDriver } from '../src/store/sqlite-driver.js';
+import { migrate } from '../src/store/sql-store.js';
+import type { SqlDriver } from '../src/store/sql.js';
+import { startFakeAnthropic } from '../test/support/fake-anthropic.js';
+import { honestRefundModel } from '../test/support/fake-models.js';
+import { benchDatabase, cpuMs, ensureBuilt, header, median, pct, startAgent, type Child } from './support/processes.js';
+
+const DELAY_MS = 1000;
+const LEVELS = (process.env.BENCH_LEVELS ?? '1,100,1000').split(',').map(Number);
+const STORES = (process.env.BENCH_STORES ?? 'sqlite,pg,pg2').split(',');
+const LONE_SAMPLES = 5;
+const CUSTOMERS = LONE_SAMPLES + LEVELS.reduce((a, b) => a + b, 0);
+
+/** One refundable order per bench customer, delivered three days ago (inside the return window). */
+async function seedCustomers(db: SqlDriver): Promise<void> {
+  await migrate(db);
+  const delivered = new Date(Date.now() - 3 * 86_400_000).toISOString();
+  const ordered = new Date(Date.now() - 6 * 86_400_000).toISOString();
+  await db.tx(async (q) => {
+    for (let i = 0; i < CUSTOMERS; i++) {
+      await q.run('INSERT INTO customers (customer_id, name, email, status, open_case_count) VALUES (?, ?, ?, ?, 0)', [
+        `USR-B${i}`,
+        `Bench Customer ${i}`,
+        `bench${i}@example.com`,
+        'active',
+      ]);
+      await q.run(
+        `INSERT INTO orders (order_id, customer_id, amount_cents, status, kind, description, ordered_at, delivered_at)
+         VALUES (?, ?, 4999, 'delivered', 'one_time', 'Blender', ?, ?)`,
+        [`ORD-${700_000 + i}`, `USR-B${i}`, ordered, delivered],
+      );
+    }
+  });
+  await db.close();
+}
+
+async function post(url: string, body: unknown, token?: string): Promise<any> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+interface Conversation {
+  turn: number;
+  yes: number;
+  refunded: boolean;
+}
+
+async function conversation(url: string, i: number): Promise<Conversation> {
+  const c = await post(`${url}/api/conversations`, {});
+  const at = `${url}/api/conversations/${c.conversation_id}/messages`;
+  const t0 = performance.now();
+  await post(
+    at,
+    {
+      message: `Hi, email bench${i}@example.com. My blender arrived broken, order ORD-${700_000 + i}. I want a refund.`,
+    },
+    c.token,
+  );
+  const t1 = performance.now();
+  const yes = await post(at, { message: 'Yes, please go ahead.' }, c.token);
+  const t2 = performance.now();
+  return { turn: t1 - t0, yes: t2 - t1, refunded: yes.state === 'resolved' };
+}
+
+async function storeFor(
+  store: string,
+): Promise<{ env: Record<string, string>; label: string; cleanup: () => Promise<void> }> {
+  if (store === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-conc-'));
+    await seedCustomers(createSqliteDriver(join(dir, 'support.db')));
+    return {
+      env: { SUPPORT_DATA_DIR: dir },
+      label: 'SQLite',
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const db = await benchDatabase();
+  await seedCustomers(createPostgresDriver(db.url));
+  const workers = store === 'pg2' ? '2' : '1';
+  return {
+    env: { DATABASE_URL: db.url, SUPPORT_WORKERS: workers },
+    label: workers === '1' ? 'PostgreSQL' : `PostgreSQL, ${workers} workers`,
+    cleanup: () => db.cleanup(),
+  };
+}
+
+ensureBuilt();
+console.log(header('npm run bench:concurrency'));
+console.log(
+  `fake Messages API answering each call after ${DELAY_MS} ms; SEED scenario 1 per conversation (3 model calls, then "yes")`,
+);
+const fake = await startFakeAnthropic(
+  (body) => ({ ...(honestRefundModel(body) as object), delayMs: DELAY_MS }) as ReturnType<typeof honestRefundModel>,
+);
+const summary: string[] = [];
+try {
+  for (const store of STORES) {
+    const { env, label, cleanup } = await storeFor(store);
+    let agent: Child | null = null;
+    try {
+      agent = await startAgent({
+        ...env,
+        SUPPORT_MODEL: 'claude',
+        ANTHROPIC_API_KEY: 'bench-key',
+        ANTHROPIC_BASE_URL: fake.url,
+        ANTHROPIC_MAX_RETRIES: '0',
+        ANTHROPIC_TIMEOUT_MS: '600000',
+        SUPPORT_TURN_TIMEOUT_MS: '600000',
+        LOG_LEVEL: 'warn',
+      });
+      let next = 0;
+      // lone turns: a few, one after the other (the first also warms the server up)
+      await conversation(agent.url, next++);
+      const lone: number[] = [];
+      for (let k = 1; k < LONE_SAMPLES; k++) lone.push((await conversation(agent.url, next++)).turn);
+      const base = median(lone);
+      const parts: string[] = [];
+      for (const level of LEVELS) {
+        const first = next;
+        next += level;
+        const cpu0 = cpuMs(agent.child.pid!);
+        const own0 = process.cpuUsage();
+        const t0 = performance.now();
+        const results = await Promise.all(Array.from({ length: level }, (_, k) => conversation(agent!.url, first + k)));
+        const wall = performance.now() - t0;
+        const cpu = cpuMs(agent.child.pid!) - cpu0;
+        const own = process.cpuUsage(own0);
+        const ownMs = (own.user + own.system) / 1000;
+        const turns = results.map((r) => r.turn);
+        const refunded = results.filter((r) => r.refunded).length;
+        const ratio = median(turns) / base;
+        parts.push(`${level}: ${ratio.toFixed(2)}×`);
+        console.log(
+          `  ${label}, ${String(level).padStart(4)} at once: first turn median ${median(turns).toFixed(0)} ms (p90 ${pct(turns, 90).toFixed(0)} ms) = ${ratio.toFixed(2)}× a lone turn (${base.toFixed(0)} ms); ` +
+            `"yes" turn median ${median(results.map((r) => r.yes)).toFixed(0)} ms; ${refunded}/${level} refunded; all done in ${(wall / 1000).toFixed(1)} s; CPU a conversation: server ${(cpu / level).toFixed(1)} ms, this process (clients and fake API) ${(ownMs / level).toFixed(1)} ms`,
+        );
+      }
+      summary.push(`${label}: turn at N concurrent ÷ lone turn — ${parts.join(', ')}`);
+    } finally {
+      await agent?.stop();
+      await cleanup();
+    }
+  }
+} finally {
+  await fake.close();
+}
+for (const line of summary) console.log(line);
