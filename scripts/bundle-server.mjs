@@ -17,6 +17,7 @@ const external = [
   'pino-pretty',
   'thread-stream', // pino transports run files by path in worker threads
   'rate-limiter-flexible', // src/limits requires one of its files by path: one copy of the package
+  'wink-eng-lite-web-model', // a 4 MB JSON model: required when first used, parsed as JSON, not compiled as code
 ];
 
 await rm(outdir, { recursive: true, force: true });

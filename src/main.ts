@@ -4,9 +4,10 @@
  * inspector, the store not chosen) are imported when chosen, so a start loads only what runs.
  * SUPPORT_WORKERS=N (PostgreSQL) starts N server processes on one port (node:cluster).
  */
-import { serve } from '@hono/node-server';
+import { createAdaptorServer, serve } from '@hono/node-server';
 import cluster from 'node:cluster';
 import { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,7 @@ import { defaultTools } from './tools/catalog.js';
 import { createRateLimits, type RateLimits } from './limits/rate-limits.js';
 import { createObservability, quietObservability, type Observability } from './observability/setup.js';
 import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
+import { analyser } from './language/analyser.js';
 import type { SqlDriver } from './store/sql.js';
 import { conversationMachine } from './machines/conversation.machine.js';
 import { createSqlOperatorAccounts } from './operators/sql-accounts.js';
@@ -129,7 +131,7 @@ export async function assemble(
     openApprovals: async () => (await store.listConversations({ states: ['awaiting-approval'] })).length,
     knownTools: tools.names,
   };
-  const observability = options.observe ? createObservability(config, gauges) : quietObservability(gauges);
+  const observability = options.observe ? await createObservability(config, gauges) : quietObservability(gauges);
   const fault = faultInjector(config.SUPPORT_FAULT);
   const { mailer, mailbox } = await createMailer(config, db);
   const runtime = createRuntime({
@@ -322,7 +324,11 @@ export async function startServer(): Promise<void> {
   }
   const app = createServerApp(assembled);
   const requests = createRequestTracker();
-  const server = serve({ fetch: requests.fetch(app.fetch), port: config.PORT, hostname: config.HOST }, (info) => {
+  // a deep accept queue: a burst of new connections (a thousand customers at once) waits in the
+  // kernel instead of being dropped and retried by the clients' TCP a second or more later
+  const server = createAdaptorServer({ fetch: requests.fetch(app.fetch) });
+  server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, () => {
+    const info = server.address() as AddressInfo;
     const finished = recovered ? `, finished ${recovered} pending effects` : '';
     const detail = `model: ${model.name}, store: ${db.description}${finished}`;
     if (cluster.isWorker) {
@@ -333,6 +339,9 @@ export async function startServer(): Promise<void> {
       };
       process.send?.(message);
     } else process.stdout.write(`support agent listening on http://localhost:${info.port} (${detail})\n`);
+    // the NLP model (~0.25 s of work) loads just after the port opens and the first health checks
+    // are answered, not before: a turn that comes sooner loads it itself
+    setTimeout(() => analyser.warmUp?.(), 100).unref();
   });
 
   if (server instanceof Server) answerClientErrors(server, (code) => logger.debug({ code }, 'malformed HTTP request'));

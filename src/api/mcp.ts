@@ -10,11 +10,11 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 // prettier-ignore
-import { WebStandardStreamableHTTPServerTransport } from
+import type { WebStandardStreamableHTTPServerTransport } from
   '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { createSupportMcpServer, type McpExtra } from '../mcp/server.js';
+import type { McpExtra } from '../mcp/server.js';
 import { bearerToken } from './auth.js';
 import { ApiProblem } from './problem.js';
 
@@ -127,6 +127,11 @@ export function createMcpHttpHandler(runtime: Runtime, options: McpHttpOptions =
     if (sessions.size >= maxSessions)
       throw new ApiProblem(503, 'too many MCP sessions right now; please try again shortly', { 'Retry-After': '30' });
 
+    // the MCP SDK (a third of a second to load) is loaded with the first session, not at start-up
+    const [{ createSupportMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await Promise.all([
+      import('../mcp/server.js'),
+      import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+    ]);
     const server = createSupportMcpServer(runtime, {
       credentials: credentials(named),
       ...(options.elicitationTimeoutMs !== undefined ? { elicitationTimeoutMs: options.elicitationTimeoutMs } : {}),

@@ -4,7 +4,7 @@ import { noTelemetry } from '../runtime/telemetry.js';
 import { createLogger, silentLogger, type LogLevel, type Logger } from './logger.js';
 import { createMetrics, type Metrics, type MetricsDeps } from './metrics.js';
 import { createTelemetry } from './telemetry.js';
-import { createTracing, type Tracing } from './tracing.js';
+import type { Tracing } from './tracing.js';
 
 export interface ObservabilityConfig {
   LOG_LEVEL: LogLevel;
@@ -28,14 +28,21 @@ export interface ObservabilityDeps extends Pick<MetricsDeps, 'pendingEffects' | 
   knownTools?: readonly string[];
 }
 
-/** Everything on: what the server runs with. */
-export function createObservability(config: ObservabilityConfig, deps: ObservabilityDeps = {}): Observability {
+/**
+ * Everything on: what the server runs with. The OpenTelemetry SDK is loaded only when traces are
+ * exported (OTEL_EXPORTER_OTLP_ENDPOINT): without it there is no span to make, and start-up is
+ * faster by its load.
+ */
+export async function createObservability(
+  config: ObservabilityConfig,
+  deps: ObservabilityDeps = {},
+): Promise<Observability> {
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, redact: config.LOG_REDACT });
   const metrics = createMetrics(deps);
-  const tracing = createTracing({
-    serviceName: config.OTEL_SERVICE_NAME,
-    ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
-  });
+  const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracing: Tracing = endpoint
+    ? (await import('./tracing.js')).createTracing({ serviceName: config.OTEL_SERVICE_NAME, endpoint })
+    : { tracer: null, shutdown: async () => {} };
   const telemetry = createTelemetry({
     logger,
     metrics,

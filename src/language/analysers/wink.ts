@@ -1,10 +1,14 @@
 /** The wink-nlp analyser (wink-eng-lite-web-model): its tokenizer, sentence splitter and POS tagger. */
+import { createRequire } from 'node:module';
 import winkNLP from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
 import { buildSentence, CLAUSE_PUNCT, type Analyser, type Pos, type Sentence } from '../tokens.js';
 
-const nlp = winkNLP(model, ['sbd', 'pos']);
-const its = nlp.its;
+// Loading and unpacking the model (a 4 MB JSON) takes ~0.25 s: done on first use, or by `warmUp`
+// once the server listens. Required, not imported: the bundle leaves it to Node's JSON loader.
+const requireModel = createRequire(import.meta.url);
+let loaded: ReturnType<typeof winkNLP> | null = null;
+const nlpOf = () =>
+  (loaded ??= winkNLP(requireModel('wink-eng-lite-web-model') as Parameters<typeof winkNLP>[0], ['sbd', 'pos']));
 
 const POS = new Set<Pos>(['NOUN', 'PROPN', 'VERB', 'AUX', 'ADJ', 'ADV', 'PRON', 'DET', 'ADP', 'PART', 'CCONJ']);
 const toPos = (p: string): Pos =>
@@ -12,7 +16,12 @@ const toPos = (p: string): Pos =>
 
 export const winkAnalyser: Analyser = {
   name: 'wink-nlp',
+  warmUp() {
+    nlpOf();
+  },
   analyse(text: string): Sentence[] {
+    const nlp = nlpOf();
+    const its = nlp.its;
     const out: Sentence[] = [];
     const sentences = nlp.readDoc(text).sentences();
     for (let k = 0; k < sentences.length(); k++) {
