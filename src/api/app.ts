@@ -4,14 +4,13 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
-import { bodyLimit } from 'hono/body-limit';
 import type { AnyStateMachine } from 'xstate';
 import type { Mailbox } from '../backends/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { observeRequests, requestIds } from '../observability/http.js';
-import { BodyReadError, bodyReadReason, guardBodyReads } from './body.js';
+import { BodyReadError, bodyReadReason, readBodies } from './body.js';
 import { registerChatCompatRoutes } from './chat-compat.js';
 import { registerConversationRoutes } from './conversations.js';
 import { conversationLog, factsFromEvents } from '../inspect/log.js';
@@ -97,14 +96,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('*', requestIds());
   app.use('*', observeRequests({ logger, metrics: deps.metrics }));
   app.use('/api/*', noStore());
-  app.use('*', guardBodyReads());
   app.use(
     '*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
+    readBodies({
+      maxBytes: maxBodyBytes,
+      tooLarge: () => {
         throw new ApiProblem(413, `the request body must be at most ${maxBodyBytes} bytes`);
       },
+      streamed: (path) => path === '/mcp',
     }),
   );
 
