@@ -29,7 +29,6 @@ import { defaultTools } from './tools/catalog.js';
 import { createRateLimits, type RateLimits } from './limits/rate-limits.js';
 import { createObservability, quietObservability, type Observability } from './observability/setup.js';
 import { createSqlStore, migrate, releaseAllClaims } from './store/sql-store.js';
-import { analyser } from './language/analyser.js';
 import type { SqlDriver } from './store/sql.js';
 import { conversationMachine } from './machines/conversation.machine.js';
 import { createSqlOperatorAccounts } from './operators/sql-accounts.js';
@@ -339,9 +338,6 @@ export async function startServer(): Promise<void> {
       };
       process.send?.(message);
     } else process.stdout.write(`support agent listening on http://localhost:${info.port} (${detail})\n`);
-    // the NLP model (~0.25 s of work) loads just after the port opens and the first health checks
-    // are answered, not before: a turn that comes sooner loads it itself
-    setTimeout(() => analyser.warmUp?.(), 100).unref();
   });
 
   if (server instanceof Server) answerClientErrors(server, (code) => logger.debug({ code }, 'malformed HTTP request'));

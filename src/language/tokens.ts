@@ -43,8 +43,6 @@ export type Sentence = Word[];
 /** An NLP library behind one function: cleaned text in, sentences of words out. */
 export interface Analyser {
   name: string;
-  /** Loads what the first analysis would (a model), ahead of it. */
-  warmUp?(): void;
   analyse(text: string): Sentence[];
 }
 

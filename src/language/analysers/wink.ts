@@ -3,8 +3,10 @@ import { createRequire } from 'node:module';
 import winkNLP from 'wink-nlp';
 import { buildSentence, CLAUSE_PUNCT, type Analyser, type Pos, type Sentence } from '../tokens.js';
 
-// Loading and unpacking the model (a 4 MB JSON) takes ~0.25 s: done on first use, or by `warmUp`
-// once the server listens. Required, not imported: the bundle leaves it to Node's JSON loader.
+// Loading and unpacking the model (a 4 MB JSON) takes ~0.25 s: done by the first analysis, not at
+// start-up. (Not warmed after listen: that blocked the event loop at a random moment, where a
+// SIGTERM could close a connection whose request was not yet parsed.) Required, not imported: the
+// bundle leaves it to Node's JSON loader.
 const requireModel = createRequire(import.meta.url);
 let loaded: ReturnType<typeof winkNLP> | null = null;
 const nlpOf = () =>
@@ -16,9 +18,6 @@ const toPos = (p: string): Pos =>
 
 export const winkAnalyser: Analyser = {
   name: 'wink-nlp',
-  warmUp() {
-    nlpOf();
-  },
   analyse(text: string): Sentence[] {
     const nlp = nlpOf();
     const its = nlp.its;
