@@ -7,31 +7,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseOn, pgSuiteName, probePg, type PgTestDatabase } from '../support/pg.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { honestRefundModel } from '../support/fake-models.js';
-import { adminGet, json, openConversation, sendMessage, startServer, type ServerProcess } from './server-process.js';
+import {
+  adminGet,
+  json,
+  openConversation,
+  sendMessage,
+  startServer,
+  twoServersOnPg,
+  type ServerProcess,
+} from './server-process.js';
 
 const REFUND_MESSAGE = 'Hi, email sarah@example.com. My blender arrived broken, order ORD-8842. I want a refund.';
 const probe = await probePg();
 
 describe.skipIf(!probe.ok)(pgSuiteName('two server processes on one PostgreSQL database', probe), () => {
-  let db: PgTestDatabase;
-  let a: ServerProcess;
-  let b: ServerProcess;
-
-  beforeAll(async () => {
-    if (!probe.ok) return;
-    db = await createDatabaseOn(probe.adminUrl);
-    // started together: migrations and demo data from two processes at once; every customer of the race
-    // writes from 127.0.0.1, so the per-address quota on email probes is lifted here
-    const env = { DATABASE_URL: db.url, SUPPORT_RATE_VERIFY: 'off' };
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.cleanup();
-  });
+  // started together: migrations and demo data from two processes at once; every customer of the race
+  // writes from 127.0.0.1, so the per-address quota on email probes is lifted here
+  const pair = twoServersOnPg(probe, { SUPPORT_RATE_VERIFY: 'off' });
 
   it('gives exactly one refund and no 5xx when 20 conversations over 2 processes race for one order', async () => {
-    const servers = [a.url, b.url];
+    const servers = [pair.a.url, pair.b.url];
     const convs = await Promise.all(Array.from({ length: 20 }, (_, i) => openConversation(servers[i % 2]!)));
     // a conversation may be continued through either process; each customer is offered the refund, then all say yes at once
     const offers = await Promise.all(convs.map((c, i) => sendMessage(servers[(i + 1) % 2]!, c, REFUND_MESSAGE)));
@@ -43,7 +38,7 @@ describe.skipIf(!probe.ok)(pgSuiteName('two server processes on one PostgreSQL d
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 200)).toBe(true);
     const bodies = await Promise.all(responses.map((r) => json(r)));
-    const refunds = (await adminGet(a.url, '/api/refunds')).refunds.filter(
+    const refunds = (await adminGet(pair.a.url, '/api/refunds')).refunds.filter(
       (r: { order_id: string }) => r.order_id === 'ORD-8842',
     );
     expect(refunds).toHaveLength(1);

@@ -13,6 +13,7 @@ import {
   openConversation,
   sendMessage,
   startServer,
+  twoServersOnPg,
   type ServerProcess,
 } from './server-process.js';
 
@@ -31,27 +32,15 @@ async function requestApproval(url: string) {
 }
 
 describe.skipIf(!probe.ok)(pgSuiteName('operators across two processes on one PostgreSQL database', probe), () => {
-  let db: PgTestDatabase;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  beforeAll(async () => {
-    if (!probe.ok) return;
-    db = await createDatabaseOn(probe.adminUrl);
-    const env = { DATABASE_URL: db.url, SUPPORT_LIVE_POLL_MS: '100' };
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await db?.cleanup();
-  });
+  const servers = twoServersOnPg(probe, { SUPPORT_LIVE_POLL_MS: '100' });
 
   it('gives one refund when two supervisors approve the same request at once through two processes; the other gets 409', async () => {
-    const { conv, approval } = await requestApproval(a.url);
+    const { conv, approval } = await requestApproval(servers.a.url);
     const path = `/api/operator/conversations/${conv.id}/approvals/${approval.request_id}`;
     const body = { decision: 'approve', digest: approval.digest };
-    const [x, y] = await Promise.all([adminPost(a.url, path, body), adminPost(b.url, path, body)]);
+    const [x, y] = await Promise.all([adminPost(servers.a.url, path, body), adminPost(servers.b.url, path, body)]);
     expect([x.status, y.status].sort()).toEqual([200, 409]);
-    const refunds = (await adminGet(b.url, '/api/refunds')).refunds.filter(
+    const refunds = (await adminGet(servers.b.url, '/api/refunds')).refunds.filter(
       (r: { order_id: string }) => r.order_id === 'ORD-7771',
     );
     expect(refunds).toHaveLength(1);
@@ -59,19 +48,19 @@ describe.skipIf(!probe.ok)(pgSuiteName('operators across two processes on one Po
   });
 
   it('streams a conversation’s live events to a customer following it through the other process', async () => {
-    const conv = await openConversation(a.url);
-    await sendMessage(a.url, conv, "Hi, I'm sarah@example.com");
+    const conv = await openConversation(servers.a.url);
+    await sendMessage(servers.a.url, conv, "Hi, I'm sarah@example.com");
     // the customer follows through process b; an operator acts through process a
     const controller = new AbortController();
-    const live = await fetch(`${b.url}/api/conversations/${conv.id}/events`, {
+    const live = await fetch(`${servers.b.url}/api/conversations/${conv.id}/events`, {
       headers: { authorization: `Bearer ${conv.token}` },
       signal: controller.signal,
     });
     expect(live.status).toBe(200);
-    expect((await adminPost(a.url, `/api/operator/conversations/${conv.id}/takeover`)).status).toBe(200);
+    expect((await adminPost(servers.a.url, `/api/operator/conversations/${conv.id}/takeover`)).status).toBe(200);
     expect(
       (
-        await adminPost(a.url, `/api/operator/conversations/${conv.id}/messages`, {
+        await adminPost(servers.a.url, `/api/operator/conversations/${conv.id}/messages`, {
           message: 'Hello Sarah, this is a person.',
         })
       ).status,

@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { createDatabaseOn, type PgProbe, type PgTestDatabase } from '../support/pg.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -93,4 +95,27 @@ export async function adminPost(url: string, path: string, body: unknown = {}): 
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/**
+ * Two server processes started together on a fresh PostgreSQL database (created on the probe's
+ * server before the suite, dropped after it), with `env` on top of DATABASE_URL. Read `a`, `b` and
+ * `db` inside the tests.
+ */
+export function twoServersOnPg(
+  probe: PgProbe,
+  env: Record<string, string> = {},
+): { a: ServerProcess; b: ServerProcess; db: PgTestDatabase } {
+  const servers = {} as { a: ServerProcess; b: ServerProcess; db: PgTestDatabase };
+  beforeAll(async () => {
+    if (!probe.ok) return;
+    servers.db = await createDatabaseOn(probe.adminUrl);
+    const withDb = { DATABASE_URL: servers.db.url, ...env };
+    [servers.a, servers.b] = await Promise.all([startServer(withDb), startServer(withDb)]);
+  });
+  afterAll(async () => {
+    await Promise.all([servers.a?.stop(), servers.b?.stop()]);
+    await servers.db?.cleanup();
+  });
+  return servers;
 }
