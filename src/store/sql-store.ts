@@ -38,7 +38,11 @@ export async function migrate(db: SqlDriver): Promise<void> {
       );
   }
   if (missing.length) await db.exec(missing.join('\n'));
-  // events of schema 1 get their per-conversation numbers, conversations their index columns
+  // events of schema 1 get their per-conversation numbers (by the index of schema 1, dropped after),
+  // conversations their index columns
+  const unnumbered = await db.all<Row>('SELECT 1 AS one FROM events WHERE n IS NULL LIMIT 1');
+  if (unnumbered.length)
+    await db.exec('CREATE INDEX IF NOT EXISTS events_by_conversation ON events (conversation_id, seq);');
   await db.run(
     `UPDATE events SET n = (SELECT COUNT(*) FROM events e2 WHERE e2.conversation_id = events.conversation_id
        AND e2.seq <= events.seq) WHERE n IS NULL`,

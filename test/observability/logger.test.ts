@@ -34,6 +34,44 @@ describe('the logger', () => {
     expect(JSON.stringify(parsed.err)).toContain('no customer with email [email]');
   });
 
+  it('redacts at every depth its rules name, in arrays and in an error, without changing what was logged', () => {
+    const logs = captureLogs();
+    const err = Object.assign(new Error('boom'), { input: { order: 'ORD-1' }, code: 'E_X' });
+    const logged = {
+      call: { input: 'secret input', tool: 'lookup_order', deep: { token: 'tok-deep', kept: 1 } },
+      list: [{ token: 'secret text', id: 'a' }],
+      req: { headers: { cookie: 'c=secret-cookie', accept: 'json' } },
+      bytes: Buffer.from('abc'),
+      count: 3,
+      err,
+    };
+    logs.logger.info(logged, 'line');
+    const line = logs.raw.join('');
+    for (const secret of ['secret input', 'tok-deep', 'secret text', 'secret-cookie', 'ORD-1'])
+      expect(line).not.toContain(secret);
+    const parsed = logs.lines()[0]!;
+    expect(parsed).toMatchObject({
+      call: { input: '[redacted]', tool: 'lookup_order', deep: { token: '[redacted]', kept: 1 } },
+      list: [{ token: '[redacted]', id: 'a' }],
+      req: { headers: { cookie: '[redacted]', accept: 'json' } },
+      count: 3,
+      err: { type: 'Error', message: 'boom', code: 'E_X', input: '[redacted]' },
+    });
+    expect(String((parsed.err as { stack?: unknown }).stack)).toContain('Error: boom');
+    // the caller's objects are as they were
+    expect(logged.call.input).toBe('secret input');
+    expect(logged.call.deep.token).toBe('tok-deep');
+    expect(logged.list[0]!.token).toBe('secret text');
+    expect(err.input).toEqual({ order: 'ORD-1' });
+  });
+
+  it('logs an Error given alone with its message and stack', () => {
+    const logs = captureLogs();
+    logs.logger.error(new Error('disk full'));
+    const parsed = logs.lines()[0]!;
+    expect(parsed).toMatchObject({ msg: 'disk full', err: { type: 'Error', message: 'disk full' } });
+  });
+
   it('keeps everything with LOG_REDACT=0 (local debugging)', () => {
     const logs = captureLogs({ redact: false });
     logs.logger.info({ token: 't-1', text: 'hello' }, 'sarah@example.com');

@@ -154,6 +154,44 @@ for (const target of TARGETS) {
         }
       });
 
+      it('numbers the events of a schema-1 log, then drops the index only that numbering used', async () => {
+        const indexes = async () =>
+          (target.name === 'sqlite'
+            ? await driverA.all<{ name: string }>(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'",
+              )
+            : await driverA.all<{ name: string }>("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'events'")
+          ).map((r) => r.name);
+        expect(await indexes()).not.toContain('events_by_conversation');
+        const id = `conv_${randomUUID()}`;
+        await storeA.createConversation({
+          id,
+          tokenHash: 'hash',
+          machineVersion: 1,
+          snapshot: snap('start'),
+          now: at(),
+          index: IDX,
+          events: [
+            { kind: 'customer_message', payload: { text: 'one' } },
+            { kind: 'customer_message', payload: { text: 'two' } },
+          ],
+        });
+        // as a database of schema 1 had it: no numbers, and the index by (conversation_id, seq)
+        await driverA.run('UPDATE events SET n = NULL WHERE conversation_id = ?', [id]);
+        await driverA.exec('CREATE INDEX events_by_conversation ON events (conversation_id, seq);');
+        await migrate(driverA);
+        const rows = await driverA.all<{ n: number; payload: string }>(
+          'SELECT n, payload FROM events WHERE conversation_id = ? ORDER BY seq',
+          [id],
+        );
+        expect(rows.map((r) => [r.n, JSON.parse(r.payload).text])).toEqual([
+          [1, 'one'],
+          [2, 'two'],
+        ]);
+        expect(await indexes()).not.toContain('events_by_conversation');
+        expect(await indexes()).toContain('events_by_conversation_n');
+      });
+
       it('reports its dialect and a description without credentials', () => {
         expect(driverA.dialect).toBe(target.name);
         expect(storeA.kind).toBe(target.name);
