@@ -6,7 +6,7 @@
  * before the effect runs, and its outcome right after: that pair is the exactly-once guarantee.
  * Work under a turn lease ends in one write: what is staged commits with the lease's release.
  */
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from '../random.js';
 import type { Backends } from '../backends/types.js';
 import type { EffectOutcome } from '../effects/outcomes.js';
 import type { AnyEffectModule, EffectRegistry, FaultPoint } from '../effects/types.js';
@@ -90,7 +90,7 @@ export function createEngine(deps: EngineDeps) {
   const { store, clock } = deps;
   const iso = (offsetMs = 0) => new Date(clock().getTime() + offsetMs).toISOString();
   // a fresh token per attempt: not even this process may run one effect twice at once (turn and sweep)
-  const claimHolder = () => `${deps.instanceId}:${randomBytes(6).toString('hex')}`;
+  const claimHolder = () => `${deps.instanceId}:${secureRandomBytes(6).toString('hex')}`;
   const moduleFor = (kind: string): AnyEffectModule | undefined =>
     Object.hasOwn(deps.effects, kind) ? (deps.effects as Record<string, AnyEffectModule>)[kind] : undefined;
 

@@ -3,7 +3,8 @@
  * proposals, views, live events and the sweep. Takes every dependency (model, store, backends,
  * tools, effects, clock); names no concrete adapter, tool or effect.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { secureRandomBytes } from '../random.js';
 import type { Backends } from '../backends/types.js';
 import type { EffectRegistry, FaultPoint } from '../effects/types.js';
 import { refundKey } from '../machines/conversation.context.js';
@@ -90,7 +91,7 @@ export function createRuntime(options: RuntimeOptions) {
   const retry = options.retry ?? DEFAULT_RETRY;
   const maxModelCalls = options.maxModelCalls ?? 8;
   const turnTimeoutMs = options.turnTimeoutMs ?? 60_000;
-  const instanceId = options.instanceId ?? `inst-${randomBytes(6).toString('hex')}`;
+  const instanceId = options.instanceId ?? `inst-${secureRandomBytes(6).toString('hex')}`;
   const { store, backends, model, policy, tools: toolset } = options;
   const settings: MigrationDefaults = {
     confirmRefunds: options.confirmRefunds ?? true,
@@ -217,7 +218,7 @@ export function createRuntime(options: RuntimeOptions) {
    */
   async function leased<T>(id: string, token: string, work: (held: HeldConversation) => Promise<T>): Promise<T> {
     if (!accepting) throw new UnavailableError();
-    const holder = `${instanceId}:${randomBytes(4).toString('hex')}`;
+    const holder = `${instanceId}:${secureRandomBytes(4).toString('hex')}`;
     const taken = await store.leaseConversation(id, sha256(token), holder, iso(turnTimeoutMs + 15_000), iso());
     if (!taken.ok) throw taken.reason === 'busy' ? new BusyError(2) : new NotFoundError();
     const running = (async () => {
@@ -296,7 +297,12 @@ export function createRuntime(options: RuntimeOptions) {
     return leased(id, token, async (held) => {
       await engine.finishPending(held);
       const events: TurnEvent[] = [];
-      const use: ToolUseBlock = { type: 'tool_use', id: `mcp_${randomBytes(9).toString('base64url')}`, name, input };
+      const use: ToolUseBlock = {
+        type: 'tool_use',
+        id: `mcp_${secureRandomBytes(9).toString('base64url')}`,
+        name,
+        input,
+      };
       const decision = await decide(proposals, { held, via: 'mcp', emit: (e) => events.push(e), seen: new Set() }, use);
       await engine.settle(held);
       return {
@@ -336,8 +342,8 @@ export function createRuntime(options: RuntimeOptions) {
     /** Starts a conversation: a random id and a ≥128-bit bearer token (stored hashed). */
     async createConversation() {
       if (!accepting) throw new UnavailableError();
-      const id = `conv_${randomBytes(12).toString('hex')}`;
-      const token = randomBytes(32).toString('base64url');
+      const id = `conv_${secureRandomBytes(12).toString('hex')}`;
+      const token = secureRandomBytes(32).toString('base64url');
       return create(id, token);
     },
     /** Prototype compatibility: the session id is the capability; its hash names the conversation. */
