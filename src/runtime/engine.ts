@@ -89,6 +89,17 @@ function factEntry(event: ConversationEvent, from: string, next: ConversationSna
 export function createEngine(deps: EngineDeps) {
   const { store, clock } = deps;
   const iso = (offsetMs = 0) => new Date(clock().getTime() + offsetMs).toISOString();
+  // a turn stages a dozen entries in the same millisecond: their time is formatted once
+  let stampMs = Number.NaN;
+  let stamp = '';
+  const now = () => {
+    const ms = clock().getTime();
+    if (ms !== stampMs) {
+      stampMs = ms;
+      stamp = new Date(ms).toISOString();
+    }
+    return stamp;
+  };
   // a fresh token per attempt: not even this process may run one effect twice at once (turn and sweep)
   const claimHolder = () => `${deps.instanceId}:${secureRandomBytes(6).toString('hex')}`;
   const moduleFor = (kind: string): AnyEffectModule | undefined =>
@@ -158,7 +169,7 @@ export function createEngine(deps: EngineDeps) {
 
   function stageEntry(held: HeldConversation, event: NewEvent, fact?: ConversationEvent): void {
     held.staged.push(fact ? { event, fact } : { event });
-    const entry: LogEntry = { ...event, n: null, turn: held.turn, createdAt: iso() };
+    const entry: LogEntry = { ...event, n: null, turn: held.turn, createdAt: now() };
     held.log.push(entry);
   }
 
