@@ -65,7 +65,9 @@ describe('customer chat page', () => {
 
     const before = await transcript.locator('li').allTextContents();
     await page.reload();
-    await expect.poll(() => transcript.locator('li').count()).toBe(before.length);
+    // the reloaded page loads its script, then reads the conversation: on a loaded CI machine that
+    // took more than the poll's default second once (0 items seen), so the wait is bounded at 10 s
+    await expect.poll(() => transcript.locator('li').count(), { timeout: 10_000 }).toBe(before.length);
     expect(await transcript.textContent()).toContain('ORD-8842');
     expect(await refunds.textContent()).toContain('$89.99');
 
