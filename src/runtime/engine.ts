@@ -88,12 +88,11 @@ function factEntry(event: ConversationEvent, from: string, next: ConversationSna
 
 export function createEngine(deps: EngineDeps) {
   const { store, clock } = deps;
-  const iso = (offsetMs = 0) => new Date(clock().getTime() + offsetMs).toISOString();
-  // a turn stages a dozen entries in the same millisecond: their time is formatted once
+  // a turn stages a dozen entries in the same millisecond: a time is formatted once per millisecond
   let stampMs = Number.NaN;
   let stamp = '';
-  const now = () => {
-    const ms = clock().getTime();
+  const iso = (offsetMs = 0) => {
+    const ms = clock().getTime() + offsetMs;
     if (ms !== stampMs) {
       stampMs = ms;
       stamp = new Date(ms).toISOString();
@@ -169,7 +168,7 @@ export function createEngine(deps: EngineDeps) {
 
   function stageEntry(held: HeldConversation, event: NewEvent, fact?: ConversationEvent): void {
     held.staged.push(fact ? { event, fact } : { event });
-    const entry: LogEntry = { ...event, n: null, turn: held.turn, createdAt: now() };
+    const entry: LogEntry = { ...event, n: null, turn: held.turn, createdAt: iso() };
     held.log.push(entry);
   }
 

@@ -41,12 +41,13 @@ export async function migrate(db: SqlDriver): Promise<void> {
   // events of schema 1 get their per-conversation numbers (by the index of schema 1, dropped after),
   // conversations their index columns
   const unnumbered = await db.all<Row>('SELECT 1 AS one FROM events WHERE n IS NULL LIMIT 1');
-  if (unnumbered.length)
+  if (unnumbered.length) {
     await db.exec('CREATE INDEX IF NOT EXISTS events_by_conversation ON events (conversation_id, seq);');
-  await db.run(
-    `UPDATE events SET n = (SELECT COUNT(*) FROM events e2 WHERE e2.conversation_id = events.conversation_id
-       AND e2.seq <= events.seq) WHERE n IS NULL`,
-  );
+    await db.run(
+      `UPDATE events SET n = (SELECT COUNT(*) FROM events e2 WHERE e2.conversation_id = events.conversation_id
+         AND e2.seq <= events.seq) WHERE n IS NULL`,
+    );
+  }
   await db.exec(ADDED_INDEXES);
   const value = db.dialect === 'sqlite' ? "json_extract(snapshot, '$.value')" : "(snapshot::json->>'value')";
   await db.run(

@@ -111,7 +111,7 @@ for (const target of TARGETS) {
     });
     afterAll(() => database.close());
 
-    async function newConversation(store: ConversationStore = storeA): Promise<string> {
+    async function newConversation(store: ConversationStore = storeA, events: NewEvent[] = []): Promise<string> {
       const id = `conv_${randomUUID()}`;
       await store.createConversation({
         id,
@@ -120,7 +120,7 @@ for (const target of TARGETS) {
         snapshot: snap('start'),
         now: at(),
         index: IDX,
-        events: [],
+        events,
       });
       return id;
     }
@@ -163,19 +163,10 @@ for (const target of TARGETS) {
             : await driverA.all<{ name: string }>("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'events'")
           ).map((r) => r.name);
         expect(await indexes()).not.toContain('events_by_conversation');
-        const id = `conv_${randomUUID()}`;
-        await storeA.createConversation({
-          id,
-          tokenHash: 'hash',
-          machineVersion: 1,
-          snapshot: snap('start'),
-          now: at(),
-          index: IDX,
-          events: [
-            { kind: 'customer_message', payload: { text: 'one' } },
-            { kind: 'customer_message', payload: { text: 'two' } },
-          ],
-        });
+        const id = await newConversation(storeA, [
+          ev('customer_message', { text: 'one' }),
+          ev('customer_message', { text: 'two' }),
+        ]);
         // as a database of schema 1 had it: no numbers, and the index by (conversation_id, seq)
         await driverA.run('UPDATE events SET n = NULL WHERE conversation_id = ?', [id]);
         await driverA.exec('CREATE INDEX events_by_conversation ON events (conversation_id, seq);');
