@@ -326,6 +326,18 @@ export async function startServer(): Promise<void> {
   // a deep accept queue: a burst of new connections (a thousand customers at once) waits in the
   // kernel instead of being dropped and retried by the clients' TCP a second or more later
   const server = createAdaptorServer({ fetch: requests.fetch(app.fetch) });
+  // a port already taken (another server still running) or not allowed: one plain line, not a stack
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    const where = `${config.HOST}:${config.PORT}`;
+    const why =
+      error.code === 'EADDRINUSE'
+        ? `port ${config.PORT} is already in use (another server running? set PORT)`
+        : error.code === 'EACCES'
+          ? `not allowed to listen on ${where} (set PORT above 1023)`
+          : `${error.code ?? error.name}: ${error.message}`;
+    process.stderr.write(`support agent cannot listen on ${where}: ${why}\n`);
+    process.exit(1);
+  });
   server.listen({ port: config.PORT, host: config.HOST, backlog: 4096 }, () => {
     const info = server.address() as AddressInfo;
     const finished = recovered ? `, finished ${recovered} pending effects` : '';
