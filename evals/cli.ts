@@ -3,8 +3,8 @@
  * Exits 0 when the gates hold (no violation, no leak, FCR at least --min-fcr), 1 when not,
  * 2 on a usage error.
  */
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { parseCliArgs } from '../src/args.js';
 import { createClaudeModel, DEFAULT_CLAUDE_MODEL } from '../src/models/claude.js';
 import { createOfflineModel } from '../src/models/offline.js';
 import type { Model } from '../src/models/types.js';
@@ -84,7 +84,7 @@ export async function runCli(
 ): Promise<number> {
   let args;
   try {
-    args = parseArgs({
+    args = parseCliArgs({
       args: argv,
       options: {
         model: { type: 'string', default: 'offline' },

@@ -7,8 +7,8 @@
  * stdout carries the protocol, so everything meant for a person goes to stderr: the conversation
  * id, its token (once, when it is new) and, with the development mailbox, each code "sent".
  */
-import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { parseCliArgs } from '../args.js';
 import { createMailEcho } from '../backends/mail-echo.js';
 import { loadConfig, type Config } from '../config.js';
 import { assemble } from '../main.js';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   // nothing but the protocol may reach stdout
   console.log = console.error;
   console.info = console.error;
-  const { values } = parseArgs({
+  const { values } = parseCliArgs({
     options: { conversation: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean' } },
     strict: true,
   });

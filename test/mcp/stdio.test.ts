@@ -43,7 +43,9 @@ async function startStdio(dir: string, args: string[] = []) {
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const client = new Client({ name: 'stdio-test', version: '1.0.0' });
   clients.push(client);
-  await client.connect(transport);
+  await client.connect(transport).catch((error: Error) => {
+    throw new Error(`connect failed: ${error.message}; stderr was:\n${stderr}`);
+  });
   const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
     for (let i = 0; i < 100; i++) {
       const match = pattern.exec(stderr);
@@ -52,8 +54,14 @@ async function startStdio(dir: string, args: string[] = []) {
     }
     throw new Error(`not on stderr: ${pattern} in ${stderr}`);
   };
-  const call = async (name: string, args: Record<string, unknown>) =>
-    (await client.callTool({ name, arguments: args })) as CallToolResult;
+  // a failed call says what the server told a person on stderr (a crash at start-up, say)
+  const call = async (name: string, args: Record<string, unknown>) => {
+    try {
+      return (await client.callTool({ name, arguments: args })) as CallToolResult;
+    } catch (error) {
+      throw new Error(`${name} failed: ${(error as Error).message}; stderr was:\n${stderr}`);
+    }
+  };
   return { client, call, waitFor, stderr: () => stderr };
 }
 
@@ -85,9 +93,10 @@ describe('npm run mcp (stdio)', () => {
     expect(twice.isError).toBe(true);
   });
 
-  it('refuses to continue a conversation with a wrong token', () => {
+  it('refuses to continue a conversation with a wrong token (one beginning with a dash is a token too)', () => {
     const dir = dataDir();
-    const run = spawnSync(TSX, [ENTRY, '--conversation', 'conv_nope', '--token', 'wrong'], {
+    // a base64url token begins with '-' one time in 64: it is still the value of --token
+    const run = spawnSync(TSX, [ENTRY, '--conversation', 'conv_nope', '--token', '-wrong'], {
       env: env(dir),
       cwd: ROOT,
       input: '',
