@@ -4,8 +4,8 @@
  * one read-only turn that verifies a customer and asks an order's status. Against a bare Hono echo
  * server (started by this script, same machine) it runs POST /echo. The two alternate A B A B …;
  * each pair gives a ratio (conversations/s ÷ echo requests/s) and the median ratio is reported per
- * store: SQLite, PostgreSQL, and PostgreSQL with SUPPORT_WORKERS=2.
- * BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (default 3) pairs, BENCH_STORES=sqlite,pg,pg2.
+ * store: SQLite and PostgreSQL, each in one process and with SUPPORT_WORKERS=2 (sqlite2, pg2).
+ * BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (default 3) pairs, BENCH_STORES=sqlite,sqlite2,pg,pg2.
  */
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ import {
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 16;
-const STORES = (process.env.BENCH_STORES ?? 'sqlite,pg,pg2').split(',');
+const STORES = (process.env.BENCH_STORES ?? 'sqlite,sqlite2,pg,pg2').split(',');
 const MESSAGE = 'Hi, my email is marcus@example.com. What is the status of order ORD-9901?';
 
 interface Run {
@@ -116,10 +116,15 @@ async function agentFor(
   store: string,
   entry?: string,
 ): Promise<{ agent: Child; cleanup: () => Promise<void>; label: string }> {
-  if (store === 'sqlite') {
+  if (store === 'sqlite' || store === 'sqlite2') {
+    const workers = store === 'sqlite2' ? '2' : '1';
     const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
-    const agent = await startAgent({ SUPPORT_DATA_DIR: dir }, entry);
-    return { agent, label: 'SQLite', cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    const agent = await startAgent({ SUPPORT_DATA_DIR: dir, SUPPORT_WORKERS: workers }, entry);
+    return {
+      agent,
+      label: workers === '1' ? 'SQLite' : `SQLite, ${workers} workers`,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const workers = store === 'pg2' ? '2' : '1';
   const db = await benchDatabase();

@@ -2,7 +2,7 @@
  * Composition root: config → store → backends → model → runtime → app. The only file that names
  * concrete adapters. Adapters that only some configurations use (Claude, SMTP, the live
  * inspector, the store not chosen) are imported when chosen, so a start loads only what runs.
- * SUPPORT_WORKERS=N (PostgreSQL) starts N server processes on one port (node:cluster).
+ * SUPPORT_WORKERS=N starts N server processes on one port (node:cluster), on either store.
  */
 import { createAdaptorServer, serve } from '@hono/node-server';
 import cluster from 'node:cluster';
@@ -102,6 +102,15 @@ function faultInjector(point: FaultPoint | undefined): ((at: FaultPoint) => void
   };
 }
 
+/** The configured database: PostgreSQL with DATABASE_URL, else the embedded SQLite file in SUPPORT_DATA_DIR. */
+async function openDatabase(config: Config): Promise<SqlDriver> {
+  return config.DATABASE_URL
+    ? (await import('./store/postgres-driver.js')).createPostgresDriver(config.DATABASE_URL)
+    : (await import('./store/sqlite-driver.js')).createSqliteDriver(
+        join(resolve(config.SUPPORT_DATA_DIR), 'support.db'),
+      );
+}
+
 /**
  * Builds everything from the configuration; also used by the CLI. `observe` turns on logs, metrics
  * and traces as configured (the server); without it they are quiet (the CLI, tests).
@@ -110,11 +119,7 @@ export async function assemble(
   config: Config = loadConfig(),
   options: { ownsStore?: boolean; observe?: boolean } = {},
 ): Promise<Assembled> {
-  const db = config.DATABASE_URL
-    ? (await import('./store/postgres-driver.js')).createPostgresDriver(config.DATABASE_URL)
-    : (await import('./store/sqlite-driver.js')).createSqliteDriver(
-        join(resolve(config.SUPPORT_DATA_DIR), 'support.db'),
-      );
+  const db = await openDatabase(config);
   await migrate(db);
   await seedDemoData(db, new Date());
   if (db.dialect === 'sqlite' && options.ownsStore) {
@@ -237,13 +242,20 @@ const isListening = (m: unknown): m is WorkerListening =>
  * the kernel's connections are handed out round-robin), replaces one that dies, and on SIGTERM
  * passes the signal on and waits for every worker's graceful shutdown.
  */
-function startPrimary(config: Config, workers: number): void {
+async function startPrimary(config: Config, workers: number): Promise<void> {
   if (!config.DATABASE_URL) {
-    process.stderr.write(
-      'Invalid configuration:\n  SUPPORT_WORKERS > 1 needs DATABASE_URL (PostgreSQL): ' +
-        'the embedded SQLite store belongs to one process\n',
-    );
-    process.exit(2);
+    // The workers share the embedded SQLite file (WAL: readers never wait, one writer at a time).
+    // The primary readies it before any of them runs: the schema, the demo data, and the leases and
+    // claims a crashed run left, void now, while nobody holds one. A worker never voids them: a
+    // sibling's are alive; those of a worker that dies expire (SUPPORT_EFFECT_CLAIM_MS), as on PostgreSQL.
+    const db = await openDatabase(config);
+    try {
+      await migrate(db);
+      await seedDemoData(db, new Date());
+      await releaseAllClaims(db);
+    } finally {
+      await db.close();
+    }
   }
   // the workers run this module as their entry, whichever script started the primary (npm start, the CLI, tsx)
   cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });
@@ -303,7 +315,8 @@ export async function startServer(): Promise<void> {
   }
   if (workers > 1 && cluster.isPrimary) return startPrimary(config, workers);
   const workerIndex = cluster.isWorker ? Number(process.env.SUPPORT_WORKER_INDEX ?? 0) : 0;
-  const assembled = await assemble(config, { ownsStore: true, observe: true });
+  // one process alone owns the embedded store; workers share it (their primary readied it)
+  const assembled = await assemble(config, { ownsStore: !cluster.isWorker, observe: true });
   const { db, runtime, model } = assembled;
   const { logger, metrics } = assembled.observability;
   const recovered = await runtime.recoverPendingEffects();

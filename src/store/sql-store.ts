@@ -1,6 +1,6 @@
 /** The conversation store on a SqlDriver (SQLite or PostgreSQL): one implementation, two dialects. */
 import { ADDED_COLUMNS, ADDED_INDEXES, SCHEMA_VERSION, schemaSql } from './schema.js';
-import type { SqlDriver, SqlQueryable, SqlValue } from './sql.js';
+import type { SqlDriver, SqlQueryable, SqlSyncQueryable, SqlValue } from './sql.js';
 import type {
   CommitResult,
   CommitStep,
@@ -128,31 +128,60 @@ function toEvent(r: Row): StoredEvent {
   );
 }
 
-/** Inserts events numbered after `lastN` in one statement (one round trip, whatever their number). */
-async function insertEvents(
-  q: SqlQueryable,
+/** The statement inserting events numbered after `lastN` (one statement, whatever their number). */
+function eventsInsert(
   conversationId: string,
   turn: number,
   events: NewEvent[],
   lastN: number,
   now: string,
-): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
+): { sql: string; params: SqlValue[] } {
   const params: SqlValue[] = [];
   const rows = events.map((e, i) => {
     params.push(conversationId, lastN - events.length + i + 1, turn, e.kind, JSON.stringify(e.payload ?? null), now);
     return '(?, ?, ?, ?, ?, ?)';
   });
-  const inserted = await q.all<Row>(
-    `INSERT INTO events (conversation_id, n, turn, kind, payload, created_at)
+  return {
+    sql: `INSERT INTO events (conversation_id, n, turn, kind, payload, created_at)
      VALUES ${rows.join(', ')} RETURNING seq, n`,
     params,
-  );
+  };
+}
+
+/** The events `eventsInsert` stored, from the rows it returned. */
+function insertedEvents(
+  inserted: Row[],
+  conversationId: string,
+  turn: number,
+  events: NewEvent[],
+  lastN: number,
+  now: string,
+): StoredEvent[] {
   const seqByN = new Map(inserted.map((r) => [Number(r.n), Number(r.seq)]));
   return events.map((e, i) => {
     const n = lastN - events.length + i + 1;
     return storedEvent(seqByN.get(n) ?? 0, n, conversationId, turn, e, now);
   });
+}
+
+/** Inserts events numbered after `lastN`, inside a synchronous SQLite transaction. */
+function insertEventsSync(
+  q: SqlSyncQueryable,
+  ...[conversationId, turn, events, lastN, now]: Parameters<typeof eventsInsert>
+): StoredEvent[] {
+  if (events.length === 0) return [];
+  const { sql, params } = eventsInsert(conversationId, turn, events, lastN, now);
+  return insertedEvents(q.all<Row>(sql, params), conversationId, turn, events, lastN, now);
+}
+
+/** Inserts events numbered after `lastN`, in a transaction of either dialect. */
+async function insertEvents(
+  q: SqlQueryable,
+  ...[conversationId, turn, events, lastN, now]: Parameters<typeof eventsInsert>
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const { sql, params } = eventsInsert(conversationId, turn, events, lastN, now);
+  return insertedEvents(await q.all<Row>(sql, params), conversationId, turn, events, lastN, now);
 }
 
 /** The events of a commit as stored, numbered after `lastN` (the conversation's count after the commit). */
@@ -177,6 +206,11 @@ const LEASE_RETURNING =
 /** Creates the store on a migrated database; `now` stamps rows (tests pass a fixed clock). */
 export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()): ConversationStore {
   const iso = () => now().toISOString();
+  /** The SQLite paths' transactions: synchronous bodies (see SqlDriver.txSync). */
+  const txSync: NonNullable<SqlDriver['txSync']> = (fn, options) => {
+    if (!db.txSync) throw new Error(`the ${db.dialect} driver has no synchronous transactions`);
+    return db.txSync(fn, options);
+  };
 
   /**
    * PostgreSQL: the whole step is one statement (data-modifying CTEs), so a step without effects
@@ -221,25 +255,15 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
         const seqByN = new Map(rows.map((r) => [Number(r.n), Number(r.seq)]));
         return events.map((e, i) => storedEvent(seqByN.get(i + 1) ?? 0, i + 1, id, 0, e, at));
       }
-      return db.tx(async (q) => {
-        await q.run(
+      const snapshotJson = JSON.stringify(snapshot);
+      return txSync((q) => {
+        q.run(
           `INSERT INTO conversations (id, version, machine_version, snapshot, token_hash, turn, event_count,
              state, status, waiting_since, wake_at, created_at, updated_at)
            VALUES (?, 1, ?, ?, ?, 0, ?, ?, ?, NULL, ?, ?, ?)`,
-          [
-            id,
-            machineVersion,
-            JSON.stringify(snapshot),
-            tokenHash,
-            events.length,
-            index.state,
-            index.status,
-            index.wakeAt,
-            at,
-            at,
-          ],
+          [id, machineVersion, snapshotJson, tokenHash, events.length, index.state, index.status, index.wakeAt, at, at],
         );
-        return insertEvents(q, id, 0, events, events.length, at);
+        return insertEventsSync(q, id, 0, events, events.length, at);
       });
     },
     async getConversation(id) {
@@ -286,45 +310,53 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       // an outbox row precedes a side effect: it must be on disk before the effect runs
       const durable = (step.effects?.length ?? 0) > 0;
       if (db.dialect === 'postgres') return commitPostgres(step, at, durable);
+      // computed before the transaction: the write lock is held for the statements alone
+      const { set, params } = casSet(step, at);
+      const effects = (step.effects ?? []).map((effect) => [
+        effect.idempotencyKey,
+        step.conversationId,
+        effect.kind,
+        JSON.stringify(effect.request),
+        effect.claim ? 1 : 0,
+        effect.claim?.holder ?? null,
+        effect.claim?.until ?? null,
+        at,
+        at,
+      ]);
+      const completed = (step.completeEffects ?? []).map((done) => [
+        done.status,
+        JSON.stringify(done.response ?? null),
+        at,
+        done.idempotencyKey,
+      ]);
       try {
-        return await db.tx(
-          async (q) => {
+        return await txSync(
+          (q) => {
             // the CAS takes the conversation's row lock: events are numbered in commit order under it
-            const { set, params } = casSet(step, at);
-            const moved = await q.all<Row>(
+            const moved = q.all<Row>(
               `UPDATE conversations SET ${set} WHERE id = ? AND version = ? RETURNING event_count`,
               [...params, step.conversationId, step.expectedVersion],
             );
             const row = moved[0];
             if (!row) throw new Abort({ ok: false, reason: 'conflict' });
-            for (const effect of step.effects ?? []) {
-              const inserted = await q.all<Row>(
+            for (const effect of effects) {
+              const inserted = q.all<Row>(
                 `INSERT INTO effects (idempotency_key, conversation_id, kind, status, request, attempts,
                    claimed_by, claimed_until, created_at, updated_at)
                  VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING idempotency_key`,
-                [
-                  effect.idempotencyKey,
-                  step.conversationId,
-                  effect.kind,
-                  JSON.stringify(effect.request),
-                  effect.claim ? 1 : 0,
-                  effect.claim?.holder ?? null,
-                  effect.claim?.until ?? null,
-                  at,
-                  at,
-                ],
+                effect,
               );
               if (inserted.length !== 1)
-                throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: effect.idempotencyKey });
+                throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: String(effect[0]) });
             }
-            for (const done of step.completeEffects ?? []) {
-              await q.run(
+            for (const done of completed) {
+              q.run(
                 `UPDATE effects SET status = ?, response = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
                  WHERE idempotency_key = ? AND status = 'pending'`,
-                [done.status, JSON.stringify(done.response ?? null), at, done.idempotencyKey],
+                done,
               );
             }
-            const events = await insertEvents(
+            const events = insertEventsSync(
               q,
               step.conversationId,
               step.turn,

@@ -9,6 +9,12 @@ export interface SqlQueryable {
   run(sql: string, params?: SqlValue[]): Promise<{ changes: number }>;
 }
 
+/** Statements that run at once (the embedded SQLite driver, whose calls are synchronous). */
+export interface SqlSyncQueryable {
+  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): T[];
+  run(sql: string, params?: SqlValue[]): { changes: number };
+}
+
 export interface TxOptions {
   /**
    * The commit must survive a power loss before `tx` resolves (an outbox row that precedes a
@@ -28,6 +34,13 @@ export interface SqlDriver extends SqlQueryable {
    * conditional writes (`WHERE version = ?`, `ON CONFLICT`) as the store does.
    */
   tx<T>(fn: (q: SqlQueryable) => Promise<T>, options?: TxOptions): Promise<T>;
+  /**
+   * SQLite only: runs a synchronous `fn` in one transaction. Nothing else of this process runs
+   * between its BEGIN and COMMIT (an async body yields to every other microtask at each await),
+   * so the file's write lock, which other processes on the file wait for, is held for the
+   * statements alone. The hot commits (a new conversation, a step) use it.
+   */
+  txSync?<T>(fn: (q: SqlSyncQueryable) => T, options?: TxOptions): Promise<T>;
   /** Executes DDL (several statements). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
