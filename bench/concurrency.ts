@@ -5,8 +5,9 @@
  * Each conversation is SEED scenario 1 for its own customer (seeded before the server starts):
  * the refund request (3 model calls: verify + look up, propose the refund, reply with the offer),
  * then the customer's "yes" (decided by code: no model call; the refund runs). Reports per store
- * (SQLite, PostgreSQL, PostgreSQL with SUPPORT_WORKERS=2) the median time of the first turn at
- * each concurrency and its ratio to a lone turn. BENCH_LEVELS=1,100,1000, BENCH_STORES=sqlite,pg,pg2.
+ * (SQLite and PostgreSQL, each alone and with SUPPORT_WORKERS=2) the median time of the first turn
+ * at each concurrency and its ratio to a lone turn. BENCH_LEVELS=1,100,1000,
+ * BENCH_STORES=sqlite,sqlite2,pg,pg2.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ import { benchDatabase, cpuMs, ensureBuilt, header, median, pct, startAgent, typ
 
 const DELAY_MS = 1000;
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,100,1000').split(',').map(Number);
-const STORES = (process.env.BENCH_STORES ?? 'sqlite,pg,pg2').split(',');
+const STORES = (process.env.BENCH_STORES ?? 'sqlite,sqlite2,pg,pg2').split(',');
 const LONE_SAMPLES = 5;
 const CUSTOMERS = LONE_SAMPLES + LEVELS.reduce((a, b) => a + b, 0);
 
@@ -86,12 +87,13 @@ async function conversation(url: string, i: number): Promise<Conversation> {
 async function storeFor(
   store: string,
 ): Promise<{ env: Record<string, string>; label: string; cleanup: () => Promise<void> }> {
-  if (store === 'sqlite') {
+  if (store === 'sqlite' || store === 'sqlite2') {
     const dir = mkdtempSync(join(tmpdir(), 'bench-conc-'));
     await seedCustomers(createSqliteDriver(join(dir, 'support.db')));
+    const workers = store === 'sqlite2' ? '2' : '1';
     return {
-      env: { SUPPORT_DATA_DIR: dir },
-      label: 'SQLite',
+      env: { SUPPORT_DATA_DIR: dir, SUPPORT_WORKERS: workers },
+      label: workers === '1' ? 'SQLite' : `SQLite, ${workers} workers`,
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
