@@ -112,6 +112,16 @@ async function openDatabase(config: Config): Promise<SqlDriver> {
 }
 
 /**
+ * Migrates and seeds the demo data (idempotent); `ownsStore`: the embedded store belongs to this
+ * process (or to the primary about to fork its workers), so leases and claims a crashed run left are void.
+ */
+async function readyDatabase(db: SqlDriver, ownsStore: boolean): Promise<void> {
+  await migrate(db);
+  await seedDemoData(db, new Date());
+  if (db.dialect === 'sqlite' && ownsStore) await releaseAllClaims(db);
+}
+
+/**
  * Builds everything from the configuration; also used by the CLI. `observe` turns on logs, metrics
  * and traces as configured (the server); without it they are quiet (the CLI, tests).
  */
@@ -120,12 +130,7 @@ export async function assemble(
   options: { ownsStore?: boolean; observe?: boolean } = {},
 ): Promise<Assembled> {
   const db = await openDatabase(config);
-  await migrate(db);
-  await seedDemoData(db, new Date());
-  if (db.dialect === 'sqlite' && options.ownsStore) {
-    // The server owns the embedded store: leases and claims left by a crashed run are void.
-    await releaseAllClaims(db);
-  }
+  await readyDatabase(db, options.ownsStore === true);
   const model = await createModel(config);
   const limits = createLimits(config, db);
   const store = createSqlStore(db);
@@ -250,9 +255,7 @@ async function startPrimary(config: Config, workers: number): Promise<void> {
     // sibling's are alive; those of a worker that dies expire (SUPPORT_EFFECT_CLAIM_MS), as on PostgreSQL.
     const db = await openDatabase(config);
     try {
-      await migrate(db);
-      await seedDemoData(db, new Date());
-      await releaseAllClaims(db);
+      await readyDatabase(db, true);
     } finally {
       await db.close();
     }

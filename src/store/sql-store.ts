@@ -13,7 +13,7 @@ import type {
   SnapshotIndex,
   StoredEvent,
 } from './types.js';
-import { casSet, pgCommitStatement, pgCreateStatement } from './statements.js';
+import { casSet, effectColumns, pgCommitStatement, pgCreateStatement } from './statements.js';
 
 type Row = Record<string, unknown>;
 
@@ -312,17 +312,10 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
       if (db.dialect === 'postgres') return commitPostgres(step, at, durable);
       // computed before the transaction: the write lock is held for the statements alone
       const { set, params } = casSet(step, at);
-      const effects = (step.effects ?? []).map((effect) => [
-        effect.idempotencyKey,
-        step.conversationId,
-        effect.kind,
-        JSON.stringify(effect.request),
-        effect.claim ? 1 : 0,
-        effect.claim?.holder ?? null,
-        effect.claim?.until ?? null,
-        at,
-        at,
-      ]);
+      const effects = (step.effects ?? []).map((e) => ({
+        key: e.idempotencyKey,
+        params: [...effectColumns(e), step.conversationId, at, at],
+      }));
       const completed = (step.completeEffects ?? []).map((done) => [
         done.status,
         JSON.stringify(done.response ?? null),
@@ -341,13 +334,13 @@ export function createSqlStore(db: SqlDriver, now: () => Date = () => new Date()
             if (!row) throw new Abort({ ok: false, reason: 'conflict' });
             for (const effect of effects) {
               const inserted = q.all<Row>(
-                `INSERT INTO effects (idempotency_key, conversation_id, kind, status, request, attempts,
-                   claimed_by, claimed_until, created_at, updated_at)
-                 VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING idempotency_key`,
-                effect,
+                `INSERT INTO effects (idempotency_key, kind, request, attempts, claimed_by, claimed_until,
+                   conversation_id, status, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING RETURNING idempotency_key`,
+                effect.params,
               );
               if (inserted.length !== 1)
-                throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: String(effect[0]) });
+                throw new Abort({ ok: false, reason: 'duplicate_effect', idempotencyKey: effect.key });
             }
             for (const done of completed) {
               q.run(

@@ -41,6 +41,18 @@ export function casSet(step: CommitStep, at: string): { set: string; params: Sql
  * effects, append the events numbered under the row lock. Rows answer `event_count` with each
  * inserted event's `seq` and `n`, then one row per inserted effect key; no row means conflict.
  */
+/** An effect's own columns, in this order: idempotency_key, kind, request, attempts, claimed_by, claimed_until. */
+export function effectColumns(e: NonNullable<CommitStep['effects']>[number]): SqlValue[] {
+  return [
+    e.idempotencyKey,
+    e.kind,
+    JSON.stringify(e.request),
+    e.claim ? 1 : 0,
+    e.claim?.holder ?? null,
+    e.claim?.until ?? null,
+  ];
+}
+
 export function pgCommitStatement(step: CommitStep, at: string): { sql: string; params: SqlValue[] } {
   const params: SqlValue[] = [];
   const ctes: string[] = [];
@@ -52,14 +64,7 @@ export function pgCommitStatement(step: CommitStep, at: string): { sql: string; 
   if (effects.length) {
     params.push(step.conversationId, at, at);
     const values = effects.map((e) => {
-      params.push(
-        e.idempotencyKey,
-        e.kind,
-        JSON.stringify(e.request),
-        e.claim ? 1 : 0,
-        e.claim?.holder ?? null,
-        e.claim?.until ?? null,
-      );
+      params.push(...effectColumns(e));
       return '(?, ?, ?, CAST(? AS INTEGER), ?, ?)';
     });
     ctes.push(
