@@ -4,6 +4,14 @@
  * takes 10–30 ms, during which the event loop stands still. A long-lived connection hands the
  * copying to a second connection in a worker thread instead (PASSIVE checkpoints: they never
  * wait for, nor block, the writer). Durability is unchanged: a commit is in the WAL either way.
+ *
+ * Under a steady stream of commits a PASSIVE checkpoint never catches up (frames keep arriving
+ * while it copies), so the WAL would never start over: it grew by every commit for as long as the
+ * server ran (166 MB after 2000 conversations), every commit appending to an ever longer file
+ * (COMMIT 4× slower). So each PASSIVE checkpoint is followed by a RESTART one while this process
+ * holds its writes back (`exclusive`: the driver's mutex), which copies only what was committed
+ * meanwhile and makes the next writer start the WAL from its beginning. Writes wait for that
+ * (about a millisecond, every `every` commits); the event loop does not.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -22,11 +30,12 @@ parentPort.on('message', (m) => {
   }
   let result = null;
   try {
-    result = db.pragma('wal_checkpoint(PASSIVE)')[0] ?? null;
+    // 'restart' comes while the writer holds its writes back; another process may still write (busy: next time)
+    result = db.pragma(m === 'restart' ? 'wal_checkpoint(RESTART)' : 'wal_checkpoint(PASSIVE)')[0] ?? null;
   } catch (error) {
     result = { error: String(error && error.message) };
   }
-  parentPort.postMessage(result);
+  parentPort.postMessage({ phase: m, result });
 });
 `;
 
@@ -43,13 +52,37 @@ export interface Checkpointer {
  */
 export function createCheckpointer(
   file: string,
-  hooks: { handOver(): void; takeBack(): void },
+  hooks: {
+    handOver(): void;
+    takeBack(): void;
+    /** Runs `body` with this process's writes held back (none in progress, none starting). */
+    exclusive(body: () => Promise<void>): Promise<void>;
+  },
   every = 200,
 ): Checkpointer {
   let worker: Worker | null = null;
   let failed = false;
   let inFlight = false;
   let since = 0;
+  /** Resolves the RESTART phase's wait (the writes held back meanwhile). */
+  let restarted: (() => void) | null = null;
+  const restart = (w: Worker) =>
+    hooks
+      .exclusive(
+        () =>
+          new Promise<void>((resolve) => {
+            if (worker !== w) return resolve(); // stopped or closed meanwhile
+            // writes are held back a second at most: SQLite's own locks keep a late checkpoint safe
+            const timer = setTimeout(() => restarted?.(), 1000);
+            restarted = () => {
+              clearTimeout(timer);
+              restarted = null;
+              resolve();
+            };
+            w.postMessage('restart');
+          }),
+      )
+      .finally(() => (inFlight = false));
   const start = () => {
     try {
       const module = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -58,9 +91,14 @@ export function createCheckpointer(
       failed = true;
       return;
     }
-    worker.on('message', (result: { error?: string } | null) => {
-      inFlight = false;
-      if (result?.error) stop();
+    const w = worker;
+    w.on('message', (m: { phase: string; result: { error?: string } | null }) => {
+      if (m.result?.error) {
+        stop();
+        inFlight = false;
+      }
+      if (m.phase === 'restart') restarted?.();
+      else if (!m.result?.error) void restart(w);
     });
     worker.on('error', () => stop());
     worker.on('exit', () => {
@@ -76,6 +114,7 @@ export function createCheckpointer(
     worker = null;
     hooks.takeBack();
     void w?.terminate();
+    restarted?.(); // writes held back for an answer that will not come
   };
   return {
     committed() {
@@ -94,6 +133,7 @@ export function createCheckpointer(
       const w = worker;
       worker = null;
       failed = true;
+      restarted?.();
       if (!w) return;
       w.postMessage('close');
       await new Promise<void>((resolve) => {

@@ -156,6 +156,7 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
           takeBack: () => {
             if (db.open) db.pragma('wal_autocheckpoint = 1000');
           },
+          exclusive: (body) => mutex.lock(body),
         });
 
   const allRows = <T>(sql: string, params: SqlValue[] = []): T[] => {
