@@ -168,7 +168,7 @@ export function createEngine(deps: EngineDeps) {
 
   function stageEntry(held: HeldConversation, event: NewEvent, fact?: ConversationEvent): void {
     held.staged.push(fact ? { event, fact } : { event });
-    const entry: LogEntry = { ...event, n: null, turn: held.turn, createdAt: iso() };
+    const entry: LogEntry = { kind: event.kind, payload: event.payload, turn: held.turn, createdAt: iso(), n: null };
     held.log.push(entry);
   }
 

@@ -3,7 +3,7 @@
  * versions), transitions without a throw-away actor per step, and what a snapshot says.
  */
 import type { ActorScope, AnyActorScope, SnapshotFrom } from 'xstate';
-import { createActor, initialTransition } from 'xstate';
+import { createActor } from 'xstate';
 import type { ConversationInput } from '../machines/conversation.context.js';
 import { initialContext } from '../machines/conversation.context.js';
 import type { EffectParams } from '../machines/conversation.effects.js';
@@ -21,8 +21,12 @@ export interface MigrationDefaults {
   approvalHours: number;
 }
 
+/** The snapshot a new conversation starts in (what xstate's initialTransition gives, without building an actor each time). */
 export function initialSnapshot(input: ConversationInput): ConversationSnapshot {
-  return initialTransition(conversationMachine, input)[0];
+  collected = [];
+  const snapshot = conversationMachine.getInitialSnapshot(inertScope(), input);
+  collected = [];
+  return snapshot;
 }
 
 /** Restores a stored snapshot (migrating older machine versions). */

@@ -75,12 +75,16 @@ export function splitSentences(text: string): string[] {
   return out;
 }
 
-function shingles(text: string, size: number): Set<string> {
-  const words = text
+function wordsOf(text: string): string[] {
+  return text
     .toLowerCase()
     .replace(/[^a-z0-9 ]+/g, ' ')
     .split(/\s+/)
     .filter(Boolean);
+}
+
+function shingles(text: string, size: number): Set<string> {
+  const words = wordsOf(text);
   const out = new Set<string>();
   for (let i = 0; i + size <= words.length; i++) out.add(words.slice(i, i + size).join(' '));
   return out;
@@ -95,8 +99,19 @@ export function createSanitizer(options: { refundLimitCents: number; systemPromp
     `(?:\\$\\s?${figure}(?:\\.00)?\\b|\\b${figure}(?:\\.00)?\\s?(?:usd|dollars|bucks)\\b|\\busd\\s?${figure}\\b)`,
     'i',
   );
-  const promptShingles = shingles(options.systemPrompt, 7);
   const SHINGLE = 7;
+  const promptShingles = shingles(options.systemPrompt, SHINGLE);
+  const promptWords = new Set(wordsOf(options.systemPrompt));
+  /** Whether `text` repeats SHINGLE words of the prompt in a row (only runs of prompt words can). */
+  const quotesPrompt = (text: string): boolean => {
+    const words = wordsOf(text);
+    let run = 0;
+    for (let i = 0; i < words.length; i++) {
+      run = promptWords.has(words[i]!) ? run + 1 : 0;
+      if (run >= SHINGLE && promptShingles.has(words.slice(i + 1 - SHINGLE, i + 1).join(' '))) return true;
+    }
+    return false;
+  };
 
   const leakIn = (sentence: string, ctx: LeakContext = {}): string | null => {
     if (INTERNAL_CODES.some((code) => sentence.includes(code)) || SCREAMING_SNAKE.test(sentence))
@@ -108,7 +123,7 @@ export function createSanitizer(options: { refundLimitCents: number; systemPromp
     if ((ctx.foreignTerms ?? []).some((t) => t.length >= 3 && lower.includes(t.toLowerCase()))) return 'foreign_data';
     const allowed = new Set((ctx.allowedEmails ?? []).map((e) => e.toLowerCase()));
     for (const email of findEmails(sentence)) if (!allowed.has(email)) return 'foreign_data';
-    for (const s of shingles(sentence, SHINGLE)) if (promptShingles.has(s)) return 'system_prompt';
+    if (quotesPrompt(sentence)) return 'system_prompt';
     return null;
   };
 
