@@ -21,7 +21,7 @@ export interface MigrationDefaults {
   approvalHours: number;
 }
 
-/** The snapshot a new conversation starts in (what xstate's initialTransition gives, without building an actor each time). */
+/** The snapshot a new conversation starts in: xstate's initialTransition, without building an actor each time. */
 export function initialSnapshot(input: ConversationInput): ConversationSnapshot {
   collected = [];
   const snapshot = conversationMachine.getInitialSnapshot(inertScope(), input);
