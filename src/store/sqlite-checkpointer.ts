@@ -58,7 +58,7 @@ export function createCheckpointer(
     /** Runs `body` with this process's writes held back (none in progress, none starting). */
     exclusive(body: () => Promise<void>): Promise<void>;
   },
-  every = 200,
+  every = 1000,
 ): Checkpointer {
   let worker: Worker | null = null;
   let failed = false;
