@@ -5,7 +5,8 @@
  * server (started by this script, same machine) it runs POST /echo. The two alternate A B A B …;
  * each pair gives a ratio (conversations/s ÷ echo requests/s) and the median ratio is reported per
  * store: SQLite and PostgreSQL, each in one process and with SUPPORT_WORKERS=2 (sqlite2, pg2).
- * BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (default 3) pairs, BENCH_STORES=sqlite,sqlite2,pg,pg2.
+ * BENCH_SECONDS (default 10) per run, BENCH_ROUNDS (default 3) pairs, BENCH_WARMUP (default 5) seconds of
+ * conversations before the first, BENCH_STORES=sqlite,sqlite2,pg,pg2.
  */
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,7 @@ import {
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const CONNECTIONS = 16;
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,sqlite2,pg,pg2').split(',');
 const MESSAGE = 'Hi, my email is marcus@example.com. What is the status of order ORD-9901?';
@@ -156,7 +158,8 @@ try {
     const agents = [{ name: 'this build', ...(await agentFor(store)) }];
     if (BASELINE) agents.push({ name: `baseline ${BASELINE}`, ...(await agentFor(store, BASELINE)) });
     try {
-      for (const a of agents) await conversationRun(a.agent, 2); // warm-up (JIT, prepared statements, pool)
+      // warm-up (JIT, prepared statements, pool, the WAL's first checkpoints)
+      for (const a of agents) await conversationRun(a.agent, WARMUP);
       const runs = agents.map(() => ({ ratios: [] as number[], cpuRatios: [] as number[], agentRuns: [] as Run[] }));
       for (let i = 0; i < ROUNDS; i++) {
         for (const [k, a] of agents.entries()) {
