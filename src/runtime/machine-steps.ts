@@ -23,10 +23,7 @@ export interface MigrationDefaults {
 
 /** The snapshot a new conversation starts in: xstate's initialTransition, without building an actor each time. */
 export function initialSnapshot(input: ConversationInput): ConversationSnapshot {
-  collected = [];
-  const snapshot = conversationMachine.getInitialSnapshot(inertScope(), input);
-  collected = [];
-  return snapshot;
+  return collecting((scope) => conversationMachine.getInitialSnapshot(scope, input)).value;
 }
 
 /** Restores a stored snapshot (migrating older machine versions). */
@@ -125,6 +122,17 @@ function inertScope(): AnyActorScope {
   return scope;
 }
 
+/** Runs `body` against the inert scope: its result and the actions it executed, in order. */
+function collecting<T>(body: (scope: AnyActorScope) => T): { value: T; actions: typeof collected } {
+  collected = [];
+  try {
+    const value = body(inertScope());
+    return { value, actions: collected };
+  } finally {
+    collected = [];
+  }
+}
+
 export interface Step {
   next: ConversationSnapshot;
   /** The effects the transition emitted, in order. */
@@ -137,9 +145,6 @@ const isEffect = (a: { type: string; params?: unknown }): a is { type: 'effect';
 /** Applies an event: the next snapshot and the effects it emitted, or null if the machine refuses it. */
 export function step(snapshot: ConversationSnapshot, event: ConversationEvent): Step | null {
   if (!snapshot.can(event)) return null;
-  collected = [];
-  const next = conversationMachine.transition(snapshot, event, inertScope());
-  const effects = collected.filter(isEffect).map((a) => a.params);
-  collected = [];
-  return { next, effects };
+  const { value: next, actions } = collecting((scope) => conversationMachine.transition(snapshot, event, scope));
+  return { next, effects: actions.filter(isEffect).map((a) => a.params) };
 }

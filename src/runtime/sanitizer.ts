@@ -83,8 +83,7 @@ function wordsOf(text: string): string[] {
     .filter(Boolean);
 }
 
-function shingles(text: string, size: number): Set<string> {
-  const words = wordsOf(text);
+function shingles(words: string[], size: number): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i + size <= words.length; i++) out.add(words.slice(i, i + size).join(' '));
   return out;
@@ -100,8 +99,9 @@ export function createSanitizer(options: { refundLimitCents: number; systemPromp
     'i',
   );
   const SHINGLE = 7;
-  const promptShingles = shingles(options.systemPrompt, SHINGLE);
-  const promptWords = new Set(wordsOf(options.systemPrompt));
+  const promptWordList = wordsOf(options.systemPrompt);
+  const promptShingles = shingles(promptWordList, SHINGLE);
+  const promptWords = new Set(promptWordList);
   /** Whether `text` repeats SHINGLE words of the prompt in a row (only runs of prompt words can). */
   const quotesPrompt = (text: string): boolean => {
     const words = wordsOf(text);

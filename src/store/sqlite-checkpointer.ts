@@ -95,17 +95,16 @@ export function createCheckpointer(
     const w = worker;
     w.on('message', (m: { phase: string; result: { error?: string } | null }) => {
       if (m.result?.error) {
-        stop();
+        stop(); // releases writes held back for a RESTART
         inFlight = false;
-      }
-      if (m.phase === 'restart') restarted?.();
-      else if (!m.result?.error) void restart(w);
+      } else if (m.phase === 'restart') restarted?.();
+      else void restart(w); // PASSIVE done: now the few frames committed meanwhile, writes held back
     });
-    worker.on('error', () => stop());
-    worker.on('exit', () => {
+    w.on('error', () => stop());
+    w.on('exit', () => {
       if (worker) stop();
     });
-    worker.unref(); // after the listeners: adding a 'message' listener refs the worker again
+    w.unref(); // after the listeners: adding a 'message' listener refs the worker again
     hooks.handOver();
   };
   const stop = () => {

@@ -133,7 +133,7 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
   db.pragma('busy_timeout = 0');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL'); // the WAL default of better-sqlite3's build, said explicitly
-  db.pragma('mmap_size = 268435456');
+  db.pragma('mmap_size = 268435456'); // reads map the file instead of copying pages (writes still go through write())
   const mutex = mutexFor(file);
   // compiling a statement costs more than running it: each SQL text is prepared once per connection
   const statements = new Map<string, Database.Statement>();

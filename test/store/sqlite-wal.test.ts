@@ -24,7 +24,7 @@ describe('SQLite WAL under a steady stream of commits', () => {
     const driver = createSqliteDriver(file);
     cleanups.push(() => driver.close());
     await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-    const payload = 'x'.repeat(3000); // about one page a commit
+    const payload = 'x'.repeat(3000); // a row of most of a page: a commit writes 3 WAL frames (12 KB) here
     const commitMany = async (n: number) => {
       for (let i = 0; i < n; i++) {
         await driver.tx(async (q) => {
