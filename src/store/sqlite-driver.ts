@@ -143,7 +143,6 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
     return stmt;
   };
 
-  const idle = () => mutex.idle;
   const syncWal = walSyncer(`${file}-wal`);
   // the WAL is copied back by a worker thread once this connection has written a while (not in short-lived ones)
   const checkpointer =
@@ -157,7 +156,10 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
           takeBack: () => {
             if (db.open) db.pragma('wal_autocheckpoint = 1000');
           },
-          exclusive: (body) => mutex.lock(body),
+          exclusive: (body) => {
+            closeGroup();
+            return mutex.lock(body);
+          },
         });
 
   const allRows = <T>(sql: string, params: SqlValue[] = []): T[] => {
@@ -168,6 +170,7 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
     const stmt = prepare(sql);
     return { changes: stmt.reader ? stmt.all(...params).length : stmt.run(...params).changes };
   };
+  const run = (sql: string) => void prepare(sql).run();
 
   /** Inside a transaction (the write lock held): a statement runs at once. */
   const sync: SqlSyncQueryable = { all: allRows, run: runStatement };
@@ -175,43 +178,135 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
     all: async <T>(sql: string, params?: SqlValue[]) => allRows<T>(sql, params),
     run: async (sql: string, params?: SqlValue[]) => runStatement(sql, params),
   };
-  const ran = <T>(result: T, sql: string): T => {
-    if (!prepare(sql).readonly) checkpointer?.committed();
-    return result;
-  };
-  /**
-   * A statement outside a transaction (a write commits on its own). It runs at once when nobody
-   * holds or waits for the file's lock in this process (better-sqlite3 is synchronous: nothing can
-   * interleave with it); otherwise, or when another process holds the write lock, it queues for
-   * the lock, so it never runs inside another caller's transaction, nor before what was asked first.
-   */
-  const single = async <T>(run: () => T, sql: string): Promise<T> => {
-    const queued = () => mutex.lock(async () => ran(await retryWhileBusy(run), sql));
-    if (!idle()) return queued();
+
+  /** BEGIN IMMEDIATE at once, or (another process writing) once it can: a promise only then. */
+  const begin = (): Promise<void> | undefined => {
     try {
-      return ran(run(), sql);
+      run('BEGIN IMMEDIATE');
+      return undefined;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      return retryWhileBusy(() => run('BEGIN IMMEDIATE'));
+    }
+  };
+
+  /**
+   * Group commit. Synchronous transaction bodies and single writes asked in the same turn of the
+   * event loop run one after the other inside one BEGIN IMMEDIATE … COMMIT, each in a savepoint of
+   * its own (a body that throws is rolled back alone, as if it had run by itself), and each caller
+   * hears of its result only after that COMMIT (a durable one after the WAL's sync). A COMMIT costs
+   * more than the statements of a step (it writes every page they touched to the WAL; the pages
+   * shared by the group, such as the events table's last leaf, are written once for all), and on a
+   * file shared by processes fewer commits mean fewer times the other process's page cache is
+   * reset. A group waits its turn in the FIFO mutex; what is asked while it waits joins it, until
+   * another kind of work (an async transaction, DDL, a checkpoint) queues behind it.
+   */
+  type Member = {
+    body: () => unknown;
+    durable: 'async' | 'full' | 'none';
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  };
+  let forming: Member[] | null = null;
+  /** Another kind of work queues: nothing asked after it may pass it by joining an earlier group. */
+  const closeGroup = () => {
+    forming = null;
+  };
+  const grouped = <T>(body: () => T, durable: Member['durable']): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      let group = forming;
+      if (!group) {
+        const members: Member[] = (group = forming = []);
+        void mutex.lock(async () => {
+          await nextTick(); // what the rest of this turn of the event loop asks joins
+          if (forming === members) forming = null;
+          await runGroup(members);
+        });
+      }
+      group.push({ body, durable, resolve: resolve as (value: unknown) => void, reject });
+    });
+
+  const runGroup = async (members: Member[]): Promise<void> => {
+    const full = members.some((m) => m.durable === 'full');
+    const values: unknown[] = [];
+    const failed = new Map<number, unknown>();
+    let lost: unknown = null;
+    // the safety level cannot change inside a transaction
+    if (full) db.pragma('synchronous = FULL');
+    try {
+      const waiting = begin();
+      if (waiting) await waiting;
+      const alone = members.length === 1;
+      for (let i = 0; i < members.length; i++) {
+        if (!alone) run('SAVEPOINT member');
+        try {
+          const value = members[i]!.body();
+          if (value instanceof Promise) throw new Error('a synchronous transaction body returned a promise');
+          values[i] = value;
+          if (!alone) run('RELEASE member');
+        } catch (error) {
+          failed.set(i, error);
+          if (!db.inTransaction) {
+            // SQLite rolled the whole transaction back (a full disk, an I/O error): the earlier members went with it
+            lost = error;
+            break;
+          }
+          if (alone) run('ROLLBACK');
+          else {
+            run('ROLLBACK TO member');
+            run('RELEASE member');
+          }
+        }
+      }
+      if (lost === null && db.inTransaction) {
+        run('COMMIT');
+        checkpointer?.committed();
+      }
+    } catch (error) {
+      lost = error;
+      if (db.inTransaction) run('ROLLBACK');
+    } finally {
+      if (full) db.pragma('synchronous = NORMAL');
+    }
+    // settled outside the lock: a caller's continuation never runs inside the group
+    let synced: Promise<void> | null = null;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      const error = failed.has(i) ? failed.get(i) : lost;
+      if (failed.has(i) || lost !== null) m.reject(error);
+      else if (m.durable === 'async') {
+        // on disk before the caller goes on (other transactions need not wait for the sync)
+        synced ??= syncWal();
+        synced.then(() => m.resolve(values[i]), m.reject);
+      } else m.resolve(values[i]);
+    }
+  };
+
+  /**
+   * A statement outside a transaction. A write joins the group commit. A read runs at once when
+   * nobody holds or waits for the file's lock in this process (better-sqlite3 is synchronous:
+   * nothing can interleave with it); otherwise, or when another process holds the write lock, it
+   * queues for the lock, so it never runs inside another caller's transaction, nor before what was
+   * asked first.
+   */
+  const single = async <T>(execute: () => T, sql: string): Promise<T> => {
+    if (!prepare(sql).readonly) return grouped(execute, 'none');
+    const queued = () => mutex.lock(() => retryWhileBusy(execute));
+    if (!mutex.idle) return queued();
+    try {
+      return execute();
     } catch (error) {
       if (isBusy(error)) return queued();
       throw error;
     }
   };
-  /** BEGIN IMMEDIATE at once, or (another process writing) once it can: a promise only then. */
-  const begin = (): Promise<void> | undefined => {
-    try {
-      db.exec('BEGIN IMMEDIATE');
-      return undefined;
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-      return retryWhileBusy(() => void db.exec('BEGIN IMMEDIATE'));
-    }
-  };
   /**
-   * BEGIN IMMEDIATE, `body`, COMMIT, serialised with this process's other transactions of the
-   * file. A synchronous body runs between BEGIN and COMMIT with nothing else in between.
-   * Durable: on disk before it resolves.
+   * BEGIN IMMEDIATE, an async `body`, COMMIT, serialised with this process's other transactions
+   * of the file. Durable: on disk before it resolves.
    */
-  const transaction = async <T>(body: () => T | Promise<T>, options?: TxOptions): Promise<T> => {
+  const transaction = async <T>(body: () => Promise<T>, options?: TxOptions): Promise<T> => {
     const durable = options?.durable === true ? durableSync : 'none';
+    closeGroup();
     const result = await mutex.lock(async () => {
       // the safety level cannot change inside a transaction
       if (durable === 'full') db.pragma('synchronous = FULL');
@@ -219,13 +314,12 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
         const waiting = begin();
         if (waiting) await waiting;
         try {
-          const pending = body();
-          const value = pending instanceof Promise ? await pending : pending;
-          db.exec('COMMIT');
+          const value = await body();
+          run('COMMIT');
           checkpointer?.committed();
           return value;
         } catch (error) {
-          if (db.inTransaction) db.exec('ROLLBACK');
+          if (db.inTransaction) run('ROLLBACK');
           throw error;
         }
       } finally {
@@ -243,12 +337,14 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
     all: <T>(sql: string, params?: SqlValue[]) => single(() => allRows<T>(sql, params), sql),
     run: (sql, params) => single(() => runStatement(sql, params), sql),
     tx: (fn, options) => transaction(() => fn(direct), options),
-    txSync: (fn, options) => transaction(() => fn(sync), options),
-    exec: (sql) =>
-      mutex.lock(async () => {
+    txSync: (fn, options) => grouped(() => fn(sync), options?.durable === true ? durableSync : 'none'),
+    exec: (sql) => {
+      closeGroup();
+      return mutex.lock(async () => {
         await retryWhileBusy(() => db.exec(sql));
         statements.clear(); // DDL may change what cached statements refer to
-      }),
+      });
+    },
     close: async () => {
       await checkpointer?.close();
       await mutex.lock(async () => db.close());
