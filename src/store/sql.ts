@@ -35,10 +35,11 @@ export interface SqlDriver extends SqlQueryable {
    */
   tx<T>(fn: (q: SqlQueryable) => Promise<T>, options?: TxOptions): Promise<T>;
   /**
-   * SQLite only: runs a synchronous `fn` in one transaction. Nothing else of this process runs
-   * between its BEGIN and COMMIT (an async body yields to every other microtask at each await),
-   * so the file's write lock, which other processes on the file wait for, is held for the
-   * statements alone. The hot commits (a new conversation, a step) use it.
+   * SQLite only: runs a synchronous `fn` atomically (in a savepoint of a group commit: the
+   * bodies asked in one turn of the event loop share one BEGIN … COMMIT, and each resolves after
+   * it). No other code of this process runs inside the transaction (an async body yields to
+   * every other microtask at each await), so the file's write lock, which other processes on the
+   * file wait for, is held for the statements alone. The hot commits (a new conversation, a step) use it.
    */
   txSync?<T>(fn: (q: SqlSyncQueryable) => T, options?: TxOptions): Promise<T>;
   /** Executes DDL (several statements). */
