@@ -156,10 +156,7 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
           takeBack: () => {
             if (db.open) db.pragma('wal_autocheckpoint = 1000');
           },
-          exclusive: (body) => {
-            closeGroup();
-            return mutex.lock(body);
-          },
+          exclusive: (body) => lockAlone(body),
         });
 
   const allRows = <T>(sql: string, params: SqlValue[] = []): T[] => {
@@ -208,20 +205,25 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
     reject: (error: unknown) => void;
   };
   let forming: Member[] | null = null;
-  /** Another kind of work queues: nothing asked after it may pass it by joining an earlier group. */
-  const closeGroup = () => {
+  /** Work other than a group member: it closes the forming group, so nothing asked after it passes it by joining. */
+  const lockAlone = <T>(fn: () => Promise<T>): Promise<T> => {
     forming = null;
+    return mutex.lock(fn);
   };
+  const durabilityOf = (options?: TxOptions): Member['durable'] => (options?.durable === true ? durableSync : 'none');
   const grouped = <T>(body: () => T, durable: Member['durable']): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       let group = forming;
       if (!group) {
         const members: Member[] = (group = forming = []);
-        void mutex.lock(async () => {
-          await nextTick(); // what the rest of this turn of the event loop asks joins
-          if (forming === members) forming = null;
-          await runGroup(members);
-        });
+        mutex
+          .lock(async () => {
+            await nextTick(); // what the rest of this turn of the event loop asks joins
+            if (forming === members) forming = null;
+            await runGroup(members);
+          })
+          // nobody is left waiting if the group itself broke (a member already settled ignores this)
+          .catch((error: unknown) => members.forEach((m) => m.reject(error)));
       }
       group.push({ body, durable, resolve: resolve as (value: unknown) => void, reject });
     });
@@ -231,9 +233,9 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
     const values: unknown[] = [];
     const failed = new Map<number, unknown>();
     let lost: unknown = null;
-    // the safety level cannot change inside a transaction
-    if (full) db.pragma('synchronous = FULL');
     try {
+      // the safety level cannot change inside a transaction
+      if (full) db.pragma('synchronous = FULL');
       const waiting = begin();
       if (waiting) await waiting;
       const alone = members.length === 1;
@@ -305,9 +307,8 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
    * of the file. Durable: on disk before it resolves.
    */
   const transaction = async <T>(body: () => Promise<T>, options?: TxOptions): Promise<T> => {
-    const durable = options?.durable === true ? durableSync : 'none';
-    closeGroup();
-    const result = await mutex.lock(async () => {
+    const durable = durabilityOf(options);
+    const result = await lockAlone(async () => {
       // the safety level cannot change inside a transaction
       if (durable === 'full') db.pragma('synchronous = FULL');
       try {
@@ -337,17 +338,15 @@ export function createSqliteDriver(file: string, options: SqliteDriverOptions = 
     all: <T>(sql: string, params?: SqlValue[]) => single(() => allRows<T>(sql, params), sql),
     run: (sql, params) => single(() => runStatement(sql, params), sql),
     tx: (fn, options) => transaction(() => fn(direct), options),
-    txSync: (fn, options) => grouped(() => fn(sync), options?.durable === true ? durableSync : 'none'),
-    exec: (sql) => {
-      closeGroup();
-      return mutex.lock(async () => {
+    txSync: (fn, options) => grouped(() => fn(sync), durabilityOf(options)),
+    exec: (sql) =>
+      lockAlone(async () => {
         await retryWhileBusy(() => db.exec(sql));
         statements.clear(); // DDL may change what cached statements refer to
-      });
-    },
+      }),
     close: async () => {
       await checkpointer?.close();
-      await mutex.lock(async () => db.close());
+      await lockAlone(async () => db.close());
     },
   };
 }
