@@ -6,7 +6,9 @@
  * the refund request (3 model calls: verify + look up, propose the refund, reply with the offer),
  * then the customer's "yes" (decided by code: no model call; the refund runs). Reports per store
  * (SQLite and PostgreSQL, each alone and with SUPPORT_WORKERS=2) the median time of the first turn
- * at each concurrency and its ratio to a lone turn. BENCH_LEVELS=1,100,1000,
+ * at each concurrency and its ratio to a lone turn. All N conversations are created first and
+ * their first turns then sent together (BENCH_BARRIER=0: each turn as soon as its conversation
+ * exists, which spreads the turns over the creates). BENCH_LEVELS=1,100,1000,
  * BENCH_STORES=sqlite,sqlite2,pg,pg2.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +27,7 @@ const DELAY_MS = 1000;
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,100,1000').split(',').map(Number);
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,sqlite2,pg,pg2').split(',');
 const LONE_SAMPLES = 5;
+const BARRIER = process.env.BENCH_BARRIER !== '0';
 const CUSTOMERS = LONE_SAMPLES + LEVELS.reduce((a, b) => a + b, 0);
 
 /** One refundable order per bench customer, delivered three days ago (inside the return window). */
@@ -62,13 +65,24 @@ async function post(url: string, body: unknown, token?: string): Promise<any> {
 }
 
 interface Conversation {
+  /** When the first turn was sent (performance.now()). */
+  start: number;
   turn: number;
   yes: number;
   refunded: boolean;
 }
 
-async function conversation(url: string, i: number): Promise<Conversation> {
-  const c = await post(`${url}/api/conversations`, {});
+interface Created {
+  conversation_id: string;
+  token: string;
+}
+
+async function create(url: string): Promise<Created> {
+  return post(`${url}/api/conversations`, {});
+}
+
+async function conversation(url: string, i: number, created?: Created): Promise<Conversation> {
+  const c = created ?? (await create(url));
   const at = `${url}/api/conversations/${c.conversation_id}/messages`;
   const t0 = performance.now();
   await post(
@@ -81,7 +95,7 @@ async function conversation(url: string, i: number): Promise<Conversation> {
   const t1 = performance.now();
   const yes = await post(at, { message: 'Yes, please go ahead.' }, c.token);
   const t2 = performance.now();
-  return { turn: t1 - t0, yes: t2 - t1, refunded: yes.state === 'resolved' };
+  return { start: t0, turn: t1 - t0, yes: t2 - t1, refunded: yes.state === 'resolved' };
 }
 
 async function storeFor(
@@ -144,7 +158,15 @@ try {
         const cpu0 = cpuMs(agent.child.pid!);
         const own0 = process.cpuUsage();
         const t0 = performance.now();
-        const results = await Promise.all(Array.from({ length: level }, (_, k) => conversation(agent!.url, first + k)));
+        // every conversation is created first; then all first turns are sent at once, so that
+        // "N at once" means N turns in the server together, not spread by the creates
+        // (BENCH_BARRIER=0: each conversation sends its turn as soon as it is created, as before)
+        const created = BARRIER
+          ? await Promise.all(Array.from({ length: level }, () => create(agent!.url)))
+          : Array.from({ length: level }, () => undefined);
+        const sent = performance.now();
+        const results = await Promise.all(created.map((c, k) => conversation(agent!.url, first + k, c)));
+        const starts = results.map((r) => r.start - sent);
         const wall = performance.now() - t0;
         const cpu = cpuMs(agent.child.pid!) - cpu0;
         const own = process.cpuUsage(own0);
@@ -155,7 +177,7 @@ try {
         parts.push(`${level}: ${ratio.toFixed(2)}×`);
         console.log(
           `  ${label}, ${String(level).padStart(4)} at once: first turn median ${median(turns).toFixed(0)} ms (p90 ${pct(turns, 90).toFixed(0)} ms) = ${ratio.toFixed(2)}× a lone turn (${base.toFixed(0)} ms); ` +
-            `"yes" turn median ${median(results.map((r) => r.yes)).toFixed(0)} ms; ${refunded}/${level} refunded; all done in ${(wall / 1000).toFixed(1)} s; CPU a conversation: server ${(cpu / level).toFixed(1)} ms, this process (clients and fake API) ${(ownMs / level).toFixed(1)} ms`,
+            `"yes" turn median ${median(results.map((r) => r.yes)).toFixed(0)} ms; ${refunded}/${level} refunded; all done in ${(wall / 1000).toFixed(1)} s (creates ${((sent - t0) / 1000).toFixed(1)} s, then first turns sent over ${(pct(starts, 90) / 1000).toFixed(1)} s at p90); CPU a conversation: server ${(cpu / level).toFixed(1)} ms, this process (clients and fake API) ${(ownMs / level).toFixed(1)} ms`,
         );
       }
       summary.push(`${label}: turn at N concurrent ÷ lone turn — ${parts.join(', ')}`);

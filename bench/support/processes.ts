@@ -4,7 +4,7 @@
  * header every benchmark prints (date, machine, command).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,10 @@ export async function spawnListening(entry: string, env: Record<string, string>,
   let out = '';
   let listening = false;
   // once listening, only the tail of the output is kept (the request logs would grow without bound)
+  // BENCH_AGENT_LOG=<file>: everything the server prints is also appended there
+  const log = process.env.BENCH_AGENT_LOG;
   const keep = (d: Buffer) => {
+    if (log) appendFileSync(log, d);
     out += d.toString();
     if (listening && out.length > 20_000) out = out.slice(-10_000);
   };

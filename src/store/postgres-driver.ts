@@ -37,6 +37,8 @@ export interface PostgresDriverOptions {
   prepare?: boolean;
   /** Serialise exec() (migrations) across processes with an advisory lock (default true). */
   migrationLock?: boolean;
+  /** Connections kept for transactions, beside the pool (default 4; see `transactions` below). */
+  txMax?: number;
 }
 
 /** The advisory lock key taken by exec(): any constant bigint; advisory locks are per database. */
@@ -147,8 +149,7 @@ function describe(options: { host: string[]; port: number[]; database: string; p
 
 /** Opens a pool on `url` (postgres://user@host:port/db). Connections are made lazily. */
 export function createPostgresDriver(url: string, options: PostgresDriverOptions = {}): SqlDriver {
-  const sql = postgres(url, {
-    max: options.max ?? 10,
+  const settings = {
     onnotice: () => {}, // "relation … already exists, skipping" at every migrate
     transform: { undefined: null },
     types: {
@@ -156,7 +157,9 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
       numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: toNumber },
     },
     connection: { application_name: 'support-agent' },
-  });
+  };
+  const sql = postgres(url, { ...settings, max: options.max ?? 10 });
+  const transactions = transactionClients(() => postgres(url, { ...settings, max: 1 }), options.txMax ?? 4);
   const translate = translator();
   const migrationLock = options.migrationLock ?? true;
   const unsafeOptions = { prepare: options.prepare ?? true };
@@ -181,20 +184,58 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
     run: direct.run,
     async tx<T>(fn: (q: SqlQueryable) => Promise<T>): Promise<T> {
       // postgres.js rolls back and rethrows when fn throws; the returned value is not an array of queries
-      return (await sql.begin((t) => fn(queryable(t)))) as T;
+      return transactions.lend(async (client) => (await client.begin((t) => fn(queryable(t)))) as T);
     },
     async exec(ddl: string) {
       if (!migrationLock) {
         await sql.unsafe(ddl).simple();
         return;
       }
-      await sql.begin(async (t) => {
-        await t.unsafe('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        await t.unsafe(ddl).simple();
-      });
+      await transactions.lend((client) =>
+        client.begin(async (t) => {
+          await t.unsafe('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+          await t.unsafe(ddl).simple();
+        }),
+      );
     },
     async close() {
-      await sql.end({ timeout: 5 });
+      await Promise.all([sql.end({ timeout: 5 }), transactions.close()]);
+    },
+  };
+}
+
+/**
+ * Transactions run on connections of their own, never on the pool's. postgres.js 3.4.9 (the
+ * latest) can write a transaction's BEGIN on a pooled connection without reserving it: when the
+ * BEGIN fills the connection's pipeline or meets a full socket buffer, and when a socket drains
+ * while a transaction waits between statements (porsager/postgres#823, #1189, #1207). The BEGIN
+ * then fails with UNSAFE_TRANSACTION and the connection goes back to the pool inside an open
+ * transaction: later autocommit statements of other callers run inside it, and a ROLLBACK there
+ * would undo writes whose callers were told they were committed. Seen here at 1000 turns at once
+ * (bench:concurrency). Each of these clients has one connection (`max: 1`, where postgres.js
+ * does not look for the race) and is lent to one transaction at a time, so nothing but that
+ * transaction's statements ever reaches its connection; `begin()` still binds the statements to
+ * the connection and fails the transaction if it closes.
+ */
+function transactionClients(open: () => postgres.Sql, max: number) {
+  const all: postgres.Sql[] = [];
+  const idle: postgres.Sql[] = [];
+  const waiting: Array<(client: postgres.Sql) => void> = [];
+  return {
+    async lend<T>(fn: (client: postgres.Sql) => Promise<T>): Promise<T> {
+      let client = idle.pop();
+      if (!client && all.length < Math.max(1, max)) all.push((client = open()));
+      client ??= await new Promise<postgres.Sql>((resolve) => waiting.push(resolve));
+      try {
+        return await fn(client);
+      } finally {
+        const next = waiting.shift();
+        if (next) next(client);
+        else idle.push(client);
+      }
+    },
+    async close(): Promise<void> {
+      await Promise.all(all.map((client) => client.end({ timeout: 5 })));
     },
   };
 }
