@@ -212,10 +212,12 @@ export function createPostgresDriver(url: string, options: PostgresDriverOptions
  * then fails with UNSAFE_TRANSACTION and the connection goes back to the pool inside an open
  * transaction: later autocommit statements of other callers run inside it, and a ROLLBACK there
  * would undo writes whose callers were told they were committed. Seen here at 1000 turns at once
- * (bench:concurrency). Each of these clients has one connection (`max: 1`, where postgres.js
- * does not look for the race) and is lent to one transaction at a time, so nothing but that
- * transaction's statements ever reaches its connection; `begin()` still binds the statements to
- * the connection and fails the transaction if it closes.
+ * (bench:concurrency). Each of these clients has one connection (`max: 1`) and is lent to one
+ * transaction at a time: its BEGIN is always the only statement on an idle connection (nothing
+ * pipelined, nothing left in the write buffer), and no other caller's statement can reach that
+ * connection, drained or not. `begin()` still binds the statements to the connection and fails
+ * the transaction if it closes. A transaction body must not start another transaction (with all
+ * clients lent out it would wait for itself); none does.
  */
 function transactionClients(open: () => postgres.Sql, max: number) {
   const all: postgres.Sql[] = [];
