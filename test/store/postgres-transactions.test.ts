@@ -43,14 +43,15 @@ describe.skipIf(probe.reason !== null)(pgSuiteName('postgres transactions beside
       const work: Array<Promise<unknown>> = [db.all('SELECT pg_sleep(0.05)'), db.all('SELECT pg_sleep(0.05)')];
       for (let i = 0; i < perRound; i++) {
         work.push(db.run('INSERT INTO t (by_tx, v) VALUES (false, ?)', [`${round}-${i}`]));
-        if (i % every === 0 && ++transactions)
-          work.push(
-            db.tx(async (q) => {
-              await q.run('INSERT INTO t (by_tx, v) VALUES (true, ?)', [`${round}-${i}`]);
-              await q.all('SELECT count(*) AS n FROM t');
-              await q.run('INSERT INTO t (by_tx, v) VALUES (true, ?)', [`${round}-${i}-second`]);
-            }),
-          );
+        if (i % every !== 0) continue;
+        transactions++;
+        work.push(
+          db.tx(async (q) => {
+            await q.run('INSERT INTO t (by_tx, v) VALUES (true, ?)', [`${round}-${i}`]);
+            await q.all('SELECT count(*) AS n FROM t');
+            await q.run('INSERT INTO t (by_tx, v) VALUES (true, ?)', [`${round}-${i}-second`]);
+          }),
+        );
       }
       for (const r of await Promise.allSettled(work)) if (r.status === 'rejected') failures.push(r.reason);
     }
