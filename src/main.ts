@@ -243,8 +243,8 @@ const isListening = (m: unknown): m is WorkerListening =>
   typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'support-worker-listening';
 
 /**
- * The primary of SUPPORT_WORKERS: forks the workers (each a whole server on the shared port;
- * the kernel's connections are handed out round-robin), replaces one that dies, and on SIGTERM
+ * The primary of SUPPORT_WORKERS: forks the workers (each a whole server on the shared port,
+ * accepting its own connections), replaces one that dies, and on SIGTERM
  * passes the signal on and waits for every worker's graceful shutdown.
  */
 async function startPrimary(config: Config, workers: number): Promise<void> {
@@ -260,6 +260,11 @@ async function startPrimary(config: Config, workers: number): Promise<void> {
       await db.close();
     }
   }
+  // Connections are accepted by the workers themselves (the kernel hands each to a worker waiting
+  // for one, so a busy worker takes fewer) unless NODE_CLUSTER_SCHED_POLICY=rr asks for Node's default
+  // round-robin, where the primary accepts every connection and passes it to a worker over IPC: on
+  // machine D that cost 12 ms of CPU per benchmark conversation against 10 (README, "Concurrency").
+  if (!process.env.NODE_CLUSTER_SCHED_POLICY) cluster.schedulingPolicy = cluster.SCHED_NONE;
   // the workers run this module as their entry, whichever script started the primary (npm start, the CLI, tsx)
   cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });
   const listening = new Set<number>();

@@ -8,15 +8,17 @@
  *   runtime's validation) and the other blocks survive.
  * - The prompt prefix (tools, then system) is identical on every call and carries the cache
  *   breakpoints; the per-turn state note comes after them, in the last user message.
+ * - Transport: undici's `request()` under the SDK (claude/transport.ts), not Node's `fetch`.
  * - Failures: the SDK retries 408/409/429/5xx/529, timeouts and connection errors up to
  *   `maxRetries` times (never 400-class errors); whatever still fails, a stalled or cut-off
  *   stream included, is thrown as ModelUnavailableError and nothing else.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import type { Model, ModelCallOptions, ModelRequest, ModelResponse } from './types.js';
-import { fetchWithBodyTimeout, toModelUnavailable } from './claude/errors.js';
+import { toModelUnavailable } from './claude/errors.js';
 import { buildMessageParams } from './claude/request.js';
 import { createStreamAssembler, knownToolUseIds, mapUsage, normaliseContent } from './claude/response.js';
+import { createModelFetch } from './claude/transport.js';
 
 export { buildMessageParams } from './claude/request.js';
 export { INVALID_TOOL_NAME } from './claude/response.js';
@@ -36,7 +38,6 @@ export interface ClaudeModelOptions {
   maxRetries?: number;
   /** Default 1024. */
   maxTokens?: number;
-  fetch?: typeof fetch;
   /** The SDK's own logging; default 'warn'. */
   logLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
 }
@@ -49,10 +50,16 @@ export function createClaudeModel(options: ClaudeModelOptions): Model {
   const client = new Anthropic({
     apiKey: options.apiKey,
     baseURL: options.baseURL ?? 'https://api.anthropic.com',
-    timeout: timeoutMs,
+    // the transport enforces timeoutMs (connect, headers, silence in a body); the SDK's own timer
+    // (around the transport call: headers, and a JSON body, which the transport reads whole) is
+    // only a backstop against a body that trickles in forever
+    timeout: 2 * timeoutMs,
     maxRetries: options.maxRetries ?? 2,
-    fetch: fetchWithBodyTimeout(options.fetch ?? globalThis.fetch, timeoutMs),
+    fetch: createModelFetch({ idleMs: timeoutMs }),
     logLevel: options.logLevel ?? 'warn',
+    // the runtime's telemetry records each model call's span (src/observability/telemetry.ts);
+    // the SDK's own spans would duplicate them, and cost CPU on every call even with no tracer
+    openTelemetry: false,
   });
 
   async function complete(request: ModelRequest): Promise<ModelResponse> {

@@ -67,7 +67,7 @@ for (const store of stores) {
       expect(server.output()).toMatch(store.pattern);
       const instances = new Set<string>();
       for (let i = 0; i < 20 && instances.size < 2; i++) {
-        // a new connection each time: the primary hands connections out round-robin
+        // a new connection each time: a connection goes to a worker waiting for one (not always the same)
         const res = await fetch(`${server.url}/api/operator/health`, {
           headers: { authorization: `Bearer ${ADMIN_TOKEN}`, connection: 'close' },
         });

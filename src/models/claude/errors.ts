@@ -1,4 +1,4 @@
-/** Maps everything a model call can throw to ModelUnavailableError, and guards stalled bodies. */
+/** Maps everything a model call can throw to ModelUnavailableError. */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { ModelUnavailableError } from '../types.js';
 import { MalformedStreamError } from './response.js';
@@ -57,38 +57,4 @@ export function toModelUnavailable(error: unknown, signal?: AbortSignal): ModelU
   )
     return new ModelUnavailableError('model connection lost mid-response');
   return new ModelUnavailableError('malformed model response');
-}
-
-/**
- * The SDK's timeout covers the wait for response headers only; this fetch also fails a body
- * (JSON or event stream) that goes quiet for `idleMs`, so a stalled stream cannot hang a turn.
- */
-export function fetchWithBodyTimeout(base: typeof fetch, idleMs: number): typeof fetch {
-  return async (input, init) => {
-    const response = await base(input, init);
-    if (!response.body) return response;
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        let timer: NodeJS.Timeout | undefined;
-        const stalled = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new StalledResponseError(idleMs)), idleMs);
-        });
-        try {
-          const next = await Promise.race([reader.read(), stalled]);
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        } catch (error) {
-          reader.cancel().catch(() => {});
-          controller.error(error);
-        } finally {
-          clearTimeout(timer);
-        }
-      },
-      cancel(reason) {
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
 }

@@ -1,0 +1,107 @@
+/**
+ * The HTTP transport under the SDK: a `fetch` over undici's `request()` instead of Node's global
+ * `fetch`. The SDK still builds every request, retries, parses and maps errors; this only moves
+ * the bytes. Why: Node's `fetch` runs the whole WHATWG fetch algorithm (request and response
+ * objects, web streams, abort signals per call): `npm run bench:sdk-transport` measures the CPU of
+ * a model call through the SDK over each (README, "Measured numbers"), and a refund conversation
+ * makes four calls.
+ *
+ * Timeouts, per attempt: undici's `connect` and `headersTimeout` bound the wait for the response
+ * headers (undici times them to the second; the SDK's own timer is a backstop), and a timer here
+ * the longest silence inside a body (JSON or event stream), which surfaces as
+ * StalledResponseError. A JSON body is read here, whole, before the SDK sees the response (at most
+ * `maxResponseBytes`); an event stream is handed over as it arrives.
+ */
+import type { Readable } from 'node:stream';
+import { Agent, request } from 'undici';
+import { StalledResponseError } from './errors.js';
+
+export interface ModelTransportOptions {
+  /** The wait for a connection, for response headers, and the longest silence inside a body. */
+  idleMs: number;
+  /** A larger response body fails the call. Default 16 MiB. */
+  maxResponseBytes?: number;
+}
+
+type HeaderPairs = Array<[string, string]>;
+
+function headerPairs(headers: RequestInit['headers']): HeaderPairs {
+  if (!headers) return [];
+  if (headers instanceof Headers) return [...headers];
+  if (Array.isArray(headers)) return headers.map(([k, v]) => [String(k), String(v)]);
+  return Object.entries(headers).flatMap(([k, v]) =>
+    typeof v === 'string' ? [[k, v] as [string, string]] : v.map((x): [string, string] => [k, x]),
+  );
+}
+
+function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.append(name, value);
+  }
+  return headers;
+}
+
+/**
+ * The body's chunks; a silence of `idleMs` between two of them (a native timer, refreshed per
+ * chunk: undici's own body timeout ticks by the second) fails the body with StalledResponseError.
+ */
+async function* chunksOf(body: Readable, idleMs: number): AsyncGenerator<Uint8Array> {
+  const timer = setTimeout(() => body.destroy(new StalledResponseError(idleMs)), idleMs);
+  try {
+    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      timer.refresh();
+      yield chunk;
+      timer.refresh();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readAll(body: Readable, idleMs: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunksOf(body, idleMs)) parts.push(chunk);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/**
+ * A `fetch` for the SDK. Requests it cannot carry (a `Request` object, a body other than a string
+ * or bytes: this adapter never sends one) go to the global `fetch`.
+ */
+export function createModelFetch(options: ModelTransportOptions): typeof fetch {
+  const { idleMs } = options;
+  const dispatcher = new Agent({
+    connect: { timeout: idleMs },
+    headersTimeout: idleMs,
+    // the silence inside a body is timed in chunksOf; undici's is only a backstop
+    bodyTimeout: idleMs + 1_000,
+    maxResponseSize: options.maxResponseBytes ?? 16 * 2 ** 20,
+  });
+  return async (input, init = {}) => {
+    const body = init.body;
+    if (input instanceof Request || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array)))
+      return globalThis.fetch(input, init);
+    const url = input instanceof URL ? input.href : input;
+    const res = await request(url, {
+      dispatcher,
+      method: (init.method ?? 'GET').toUpperCase() as 'GET',
+      headers: headerPairs(init.headers).flat(),
+      body: body ?? null,
+      signal: init.signal ?? null,
+    });
+    const status = res.statusCode;
+    const headers = responseHeaders(res.headers);
+    const init_ = { status, headers };
+    // fetch semantics: no body for these statuses (the Response constructor refuses one)
+    if (status === 204 || status === 205 || status === 304) {
+      res.body.resume();
+      return new Response(null, init_);
+    }
+    if (headers.get('content-type')?.includes('text/event-stream'))
+      return new Response(ReadableStream.from(chunksOf(res.body, idleMs)), init_);
+    return new Response(await readAll(res.body, idleMs), init_);
+  };
+}
