@@ -4,7 +4,8 @@
  * answers every call after 1000 ms; the built server runs with SUPPORT_MODEL=claude against it.
  * Each conversation is SEED scenario 1 for its own customer (seeded before the server starts):
  * the refund request (3 model calls: verify + look up, propose the refund, reply with the offer),
- * then the customer's "yes" (decided by code: no model call; the refund runs). Reports per store
+ * then the customer's "yes" (decided by code, which runs the refund; then one model call, for
+ * the rest of the reply). Reports per store
  * (SQLite and PostgreSQL, each alone and with SUPPORT_WORKERS=2) the median time of the first turn
  * at each concurrency and its ratio to a lone turn. All N conversations are created first and
  * their first turns then sent together (BENCH_BARRIER=0: each turn as soon as its conversation
@@ -130,7 +131,7 @@ async function storeFor(
 ensureBuilt();
 console.log(header('npm run bench:concurrency'));
 console.log(
-  `fake Messages API answering each call after ${DELAY_MS} ms; SEED scenario 1 per conversation (3 model calls, then "yes")`,
+  `fake Messages API answering each call after ${DELAY_MS} ms; SEED scenario 1 per conversation (3 model calls, then "yes": 1 more)`,
 );
 const fake = await startFakeAnthropic(
   (body) => ({ ...(honestRefundModel(body) as object), delayMs: DELAY_MS }) as ReturnType<typeof honestRefundModel>,
