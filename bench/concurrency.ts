@@ -10,7 +10,8 @@
  * at each concurrency and its ratio to a lone turn. All N conversations are created first and
  * their first turns then sent together (BENCH_BARRIER=0: each turn as soon as its conversation
  * exists, which spreads the turns over the creates). BENCH_LEVELS=1,100,1000,
- * BENCH_STORES=sqlite,sqlite2,pg,pg2.
+ * BENCH_STORES=sqlite,sqlite2,pg,pg2; BENCH_RUNS=N repeats each store N times, each time with a
+ * fresh database and server, and reports the median ratio and the range (the machines are noisy).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ const LEVELS = (process.env.BENCH_LEVELS ?? '1,100,1000').split(',').map(Number)
 const STORES = (process.env.BENCH_STORES ?? 'sqlite,sqlite2,pg,pg2').split(',');
 const LONE_SAMPLES = 5;
 const BARRIER = process.env.BENCH_BARRIER !== '0';
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const CUSTOMERS = LONE_SAMPLES + LEVELS.reduce((a, b) => a + b, 0);
 
 /** One refundable order per bench customer, delivered three days ago (inside the return window). */
@@ -137,64 +139,81 @@ const fake = await startFakeAnthropic(
   (body) => ({ ...(honestRefundModel(body) as object), delayMs: DELAY_MS }) as ReturnType<typeof honestRefundModel>,
 );
 const summary: string[] = [];
+/** label → level → the ratio of each run */
+const ratios = new Map<string, Map<number, number[]>>();
 try {
-  for (const store of STORES) {
-    const { env, label, cleanup } = await storeFor(store);
-    let agent: Child | null = null;
-    try {
-      agent = await startAgent({
-        ...env,
-        SUPPORT_MODEL: 'claude',
-        ANTHROPIC_API_KEY: 'bench-key',
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_MAX_RETRIES: '0',
-        ANTHROPIC_TIMEOUT_MS: '600000',
-        SUPPORT_TURN_TIMEOUT_MS: '600000',
-        LOG_LEVEL: 'warn',
-      });
-      let next = 0;
-      // lone turns: a few, one after the other (the first also warms the server up)
-      await conversation(agent.url, next++);
-      const lone: number[] = [];
-      for (let k = 1; k < LONE_SAMPLES; k++) lone.push((await conversation(agent.url, next++)).turn);
-      const base = median(lone);
-      const parts: string[] = [];
-      for (const level of LEVELS) {
-        const first = next;
-        next += level;
-        const cpu0 = cpuMs(agent.child.pid!);
-        const own0 = process.cpuUsage();
-        const t0 = performance.now();
-        // every conversation is created first; then all first turns are sent at once, so that
-        // "N at once" means N turns in the server together, not spread by the creates
-        // (BENCH_BARRIER=0: each conversation sends its turn as soon as it is created, as before)
-        const created = BARRIER
-          ? await Promise.all(Array.from({ length: level }, () => create(agent!.url)))
-          : Array.from({ length: level }, () => undefined);
-        const sent = performance.now();
-        const results = await Promise.all(created.map((c, k) => conversation(agent!.url, first + k, c)));
-        const starts = results.map((r) => r.start - sent);
-        const wall = performance.now() - t0;
-        const cpu = cpuMs(agent.child.pid!) - cpu0;
-        const own = process.cpuUsage(own0);
-        const ownMs = (own.user + own.system) / 1000;
-        const turns = results.map((r) => r.turn);
-        const refunded = results.filter((r) => r.refunded).length;
-        const ratio = median(turns) / base;
-        parts.push(`${level}: ${ratio.toFixed(2)}×`);
-        console.log(
-          `  ${label}, ${String(level).padStart(4)} at once: first turn median ${median(turns).toFixed(0)} ms (p90 ${pct(turns, 90).toFixed(0)} ms) = ${ratio.toFixed(2)}× a lone turn (${base.toFixed(0)} ms); ` +
-            `"yes" turn median ${median(results.map((r) => r.yes)).toFixed(0)} ms; ${refunded}/${level} refunded; all done in ${(wall / 1000).toFixed(1)} s (creates ${((sent - t0) / 1000).toFixed(1)} s, then first turns sent over ${(pct(starts, 90) / 1000).toFixed(1)} s at p90); CPU a conversation: server ${(cpu / level).toFixed(1)} ms, this process (clients and fake API) ${(ownMs / level).toFixed(1)} ms`,
+  for (const store of STORES)
+    for (let run = 1; run <= RUNS; run++) {
+      const { env, label, cleanup } = await storeFor(store);
+      if (RUNS > 1) console.log(`${label}, run ${run} of ${RUNS}`);
+      let agent: Child | null = null;
+      try {
+        agent = await startAgent({
+          ...env,
+          SUPPORT_MODEL: 'claude',
+          ANTHROPIC_API_KEY: 'bench-key',
+          ANTHROPIC_BASE_URL: fake.url,
+          ANTHROPIC_MAX_RETRIES: '0',
+          ANTHROPIC_TIMEOUT_MS: '600000',
+          SUPPORT_TURN_TIMEOUT_MS: '600000',
+          LOG_LEVEL: 'warn',
+        });
+        let next = 0;
+        // lone turns: a few, one after the other (the first also warms the server up)
+        await conversation(agent.url, next++);
+        const lone: number[] = [];
+        for (let k = 1; k < LONE_SAMPLES; k++) lone.push((await conversation(agent.url, next++)).turn);
+        const base = median(lone);
+        const parts: string[] = [];
+        for (const level of LEVELS) {
+          const first = next;
+          next += level;
+          const cpu0 = cpuMs(agent.child.pid!);
+          const own0 = process.cpuUsage();
+          const t0 = performance.now();
+          // every conversation is created first; then all first turns are sent at once, so that
+          // "N at once" means N turns in the server together, not spread by the creates
+          // (BENCH_BARRIER=0: each conversation sends its turn as soon as it is created, as before)
+          const created = BARRIER
+            ? await Promise.all(Array.from({ length: level }, () => create(agent!.url)))
+            : Array.from({ length: level }, () => undefined);
+          const sent = performance.now();
+          const results = await Promise.all(created.map((c, k) => conversation(agent!.url, first + k, c)));
+          const starts = results.map((r) => r.start - sent);
+          const wall = performance.now() - t0;
+          const cpu = cpuMs(agent.child.pid!) - cpu0;
+          const own = process.cpuUsage(own0);
+          const ownMs = (own.user + own.system) / 1000;
+          const turns = results.map((r) => r.turn);
+          const refunded = results.filter((r) => r.refunded).length;
+          const ratio = median(turns) / base;
+          parts.push(`${level}: ${ratio.toFixed(2)}×`);
+          const byLevel = ratios.get(label) ?? new Map<number, number[]>();
+          ratios.set(label, byLevel.set(level, [...(byLevel.get(level) ?? []), ratio]));
+          console.log(
+            `  ${label}, ${String(level).padStart(4)} at once: first turn median ${median(turns).toFixed(0)} ms (p90 ${pct(turns, 90).toFixed(0)} ms) = ${ratio.toFixed(2)}× a lone turn (${base.toFixed(0)} ms); ` +
+              `"yes" turn median ${median(results.map((r) => r.yes)).toFixed(0)} ms; ${refunded}/${level} refunded; all done in ${(wall / 1000).toFixed(1)} s (creates ${((sent - t0) / 1000).toFixed(1)} s, then first turns sent over ${(pct(starts, 90) / 1000).toFixed(1)} s at p90); CPU a conversation: server ${(cpu / level).toFixed(1)} ms, this process (clients and fake API) ${(ownMs / level).toFixed(1)} ms`,
+          );
+        }
+        summary.push(
+          `${label}${RUNS > 1 ? `, run ${run}` : ''}: turn at N concurrent ÷ lone turn — ${parts.join(', ')}`,
         );
+      } finally {
+        await agent?.stop();
+        await cleanup();
       }
-      summary.push(`${label}: turn at N concurrent ÷ lone turn — ${parts.join(', ')}`);
-    } finally {
-      await agent?.stop();
-      await cleanup();
     }
-  }
 } finally {
   await fake.close();
   await clients.close();
 }
 for (const line of summary) console.log(line);
+if (RUNS > 1)
+  for (const [label, byLevel] of ratios) {
+    const parts = [...byLevel].map(([level, r]) => {
+      const sorted = [...r].sort((a, b) => a - b);
+      const over = r.filter((x) => x > 2).length;
+      return `${level}: median ${median(r).toFixed(2)}× (${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}, ${over} of ${r.length} runs over 2.0×)`;
+    });
+    console.log(`${label}, ${RUNS} runs: ${parts.join('; ')}`);
+  }

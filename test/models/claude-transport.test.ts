@@ -45,6 +45,23 @@ describe('the model transport (a fetch over undici request)', () => {
     expect(await res.json()).toEqual({ method: 'POST', auth: 'k1', beta: 'a, b', body: '{"x":1}' });
   });
 
+  it('gives a JSON body read whole as a Response whose text, json, bytes and clone answer from it', async () => {
+    const url = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.write('{"text":"caf');
+      res.end('é ✓"}');
+    });
+    const res = await createModelFetch({ idleMs: 2_000 })(url);
+    expect(res).toBeInstanceOf(Response);
+    expect(res.body).toBeNull();
+    expect(await res.clone().text()).toBe('{"text":"café ✓"}');
+    expect(await res.json()).toEqual({ text: 'café ✓' });
+    expect(new TextDecoder().decode(await res.arrayBuffer())).toBe('{"text":"café ✓"}');
+    const blob = await res.blob();
+    expect(blob.type).toBe('application/json; charset=utf-8');
+    expect(await blob.text()).toBe('{"text":"café ✓"}');
+  });
+
   it('takes headers as a record too, and gives a 204 no body', async () => {
     const url = await serve((req, _body, res) => {
       res.writeHead(204, { 'x-seen': String(req.headers['x-one']) });

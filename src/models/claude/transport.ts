@@ -10,7 +10,7 @@
  * headers (undici times them to the second; the SDK's own timer is a backstop), and a timer here
  * the longest silence inside a body (JSON or event stream), which surfaces as
  * StalledResponseError. A JSON body is read here, whole, before the SDK sees the response (at most
- * `maxResponseBytes`); an event stream is handed over as it arrives.
+ * `maxResponseBytes`; BufferedResponse); an event stream is handed over as it arrives.
  */
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
@@ -34,14 +34,58 @@ function headerPairs(headers: RequestInit['headers']): HeaderPairs {
   );
 }
 
-function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
+function responseHeaders(raw: Record<string, string | string[] | undefined>): HeaderPairs {
+  const pairs: HeaderPairs = [];
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.append(name, value);
+    if (Array.isArray(value)) for (const v of value) pairs.push([name, v]);
+    else pairs.push([name, value]);
   }
-  return headers;
+  return pairs;
+}
+
+const utf8 = new TextDecoder();
+const BYTES = Symbol('bytes');
+const INIT = Symbol('init');
+
+/**
+ * A body read whole: a real Response (status, headers) built without a body stream, whose
+ * `text()`, `json()`, `arrayBuffer()`, `blob()` and `clone()` answer from the bytes. Node's
+ * Response would wrap the bytes in a web stream only for the SDK to read them back out of it; the
+ * SDK reads nothing else of a response that is not an event stream (no middleware here). Its
+ * `body` is null, as for any Response built without one.
+ */
+export class BufferedResponse extends Response {
+  readonly [BYTES]: Uint8Array;
+  readonly [INIT]: { status: number; headers: HeaderPairs };
+  // fields, not methods: the DOM typings declare these as properties of Response
+  override text = bufferedText;
+  override json = bufferedJson;
+  override arrayBuffer = bufferedArrayBuffer;
+  override blob = bufferedBlob;
+  override clone = bufferedClone;
+
+  constructor(bytes: Uint8Array, init: { status: number; headers: HeaderPairs }) {
+    super(null, init);
+    this[BYTES] = bytes;
+    this[INIT] = init;
+  }
+}
+
+async function bufferedText(this: BufferedResponse): Promise<string> {
+  return utf8.decode(this[BYTES]);
+}
+async function bufferedJson(this: BufferedResponse): Promise<unknown> {
+  return JSON.parse(utf8.decode(this[BYTES]));
+}
+async function bufferedArrayBuffer(this: BufferedResponse): Promise<ArrayBuffer> {
+  return new Uint8Array(this[BYTES]).buffer;
+}
+async function bufferedBlob(this: BufferedResponse): Promise<Blob> {
+  return new Blob([new Uint8Array(this[BYTES])], { type: this.headers.get('content-type') ?? '' });
+}
+function bufferedClone(this: BufferedResponse): BufferedResponse {
+  return new BufferedResponse(this[BYTES], this[INIT]);
 }
 
 /**
@@ -92,16 +136,15 @@ export function createModelFetch(options: ModelTransportOptions): typeof fetch {
       body: body ?? null,
       signal: init.signal ?? null,
     });
-    const status = res.statusCode;
-    const headers = responseHeaders(res.headers);
-    const init_ = { status, headers };
+    const init_ = { status: res.statusCode, headers: responseHeaders(res.headers) };
     // fetch semantics: no body for these statuses (the Response constructor refuses one)
-    if (status === 204 || status === 205 || status === 304) {
+    if (res.statusCode === 204 || res.statusCode === 205 || res.statusCode === 304) {
       res.body.resume();
       return new Response(null, init_);
     }
-    if (headers.get('content-type')?.includes('text/event-stream'))
+    const type = res.headers['content-type'];
+    if ((Array.isArray(type) ? type.join(',') : (type ?? '')).includes('text/event-stream'))
       return new Response(ReadableStream.from(chunksOf(res.body, idleMs)), init_);
-    return new Response(await readAll(res.body, idleMs), init_);
+    return new BufferedResponse(await readAll(res.body, idleMs), init_);
   };
 }
