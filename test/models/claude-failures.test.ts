@@ -111,6 +111,13 @@ describe('claude adapter: timeouts and connections', () => {
     expect(error.message).toMatch(/stalled/);
   });
 
+  it('says the connection was lost when a JSON body is cut off', async () => {
+    const model = await start(() => ({ raw: '{"id":"msg_1","type":"message",', destroy: true }), { maxRetries: 1 });
+    const error = await unavailable(model.next(sampleRequest()));
+    expect(error.message).toBe('model connection lost mid-response');
+    expect(fake?.requests).toHaveLength(2); // retried, as any lost connection
+  });
+
   it('throws ModelUnavailableError when nothing listens', async () => {
     const closed = await startFakeAnthropic(() => ok);
     const url = closed.url;

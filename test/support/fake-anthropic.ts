@@ -67,6 +67,8 @@ export interface FakeRawReply {
   headers?: Record<string, string>;
   /** Keeps the connection open after writing the body. */
   hang?: boolean;
+  /** Resets the connection after writing the body (a response cut off). */
+  destroy?: boolean;
   delayMs?: number;
 }
 export type FakeReply = FakeMessageReply | FakeErrorReply | FakeRawReply;
@@ -158,6 +160,7 @@ export async function startFakeAnthropic(handler: FakeHandler, options: FakeOpti
             ...reply.headers,
           });
           if (reply.hang) res.write(reply.raw);
+          else if (reply.destroy) res.write(reply.raw, () => res.socket?.destroy());
           else res.end(reply.raw);
           return;
         }

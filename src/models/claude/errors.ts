@@ -11,6 +11,14 @@ export class StalledResponseError extends Error {
   }
 }
 
+/** The connection ended inside a response body the transport was reading whole. */
+export class ResponseCutError extends Error {
+  constructor(cause: unknown) {
+    super('the model connection was lost mid-response', { cause });
+    this.name = 'ResponseCutError';
+  }
+}
+
 /** Error types of the API (also sent inside a stream, where there is no HTTP status). */
 const STATUS_OF_TYPE: Record<string, number> = {
   invalid_request_error: 400,
@@ -40,6 +48,8 @@ export function toModelUnavailable(error: unknown, signal?: AbortSignal): ModelU
   const chain = causes(error);
   if (chain.some((e) => e instanceof StalledResponseError))
     return new ModelUnavailableError('model response stalled (timeout)');
+  if (chain.some((e) => e instanceof ResponseCutError))
+    return new ModelUnavailableError('model connection lost mid-response');
   if (error instanceof APIConnectionTimeoutError) return new ModelUnavailableError('model call timed out');
   if (error instanceof APIConnectionError) return new ModelUnavailableError('model unreachable (connection error)');
   if (error instanceof APIError) {

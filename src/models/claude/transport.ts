@@ -14,7 +14,7 @@
  */
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
-import { StalledResponseError } from './errors.js';
+import { ResponseCutError, StalledResponseError } from './errors.js';
 
 export interface ModelTransportOptions {
   /** The wait for a connection, for response headers, and the longest silence inside a body. */
@@ -105,9 +105,15 @@ async function* chunksOf(body: Readable, idleMs: number): AsyncGenerator<Uint8Ar
   }
 }
 
+/** The whole body; a connection lost inside it is a ResponseCutError (a stall and an abort stay as they are). */
 async function readAll(body: Readable, idleMs: number): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  for await (const chunk of chunksOf(body, idleMs)) parts.push(chunk);
+  try {
+    for await (const chunk of chunksOf(body, idleMs)) parts.push(chunk);
+  } catch (error) {
+    if (error instanceof StalledResponseError || (error as Error | null)?.name === 'AbortError') throw error;
+    throw new ResponseCutError(error);
+  }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
