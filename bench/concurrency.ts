@@ -138,8 +138,7 @@ console.log(
 const fake = await startFakeAnthropic(
   (body) => ({ ...(honestRefundModel(body) as object), delayMs: DELAY_MS }) as ReturnType<typeof honestRefundModel>,
 );
-const summary: string[] = [];
-/** label → level → the ratio of each run */
+/** label → level → the ratio of each run: the summary at the end */
 const ratios = new Map<string, Map<number, number[]>>();
 try {
   for (const store of STORES)
@@ -164,7 +163,6 @@ try {
         const lone: number[] = [];
         for (let k = 1; k < LONE_SAMPLES; k++) lone.push((await conversation(agent.url, next++)).turn);
         const base = median(lone);
-        const parts: string[] = [];
         for (const level of LEVELS) {
           const first = next;
           next += level;
@@ -187,7 +185,6 @@ try {
           const turns = results.map((r) => r.turn);
           const refunded = results.filter((r) => r.refunded).length;
           const ratio = median(turns) / base;
-          parts.push(`${level}: ${ratio.toFixed(2)}×`);
           const byLevel = ratios.get(label) ?? new Map<number, number[]>();
           ratios.set(label, byLevel.set(level, [...(byLevel.get(level) ?? []), ratio]));
           console.log(
@@ -195,9 +192,6 @@ try {
               `"yes" turn median ${median(results.map((r) => r.yes)).toFixed(0)} ms; ${refunded}/${level} refunded; all done in ${(wall / 1000).toFixed(1)} s (creates ${((sent - t0) / 1000).toFixed(1)} s, then first turns sent over ${(pct(starts, 90) / 1000).toFixed(1)} s at p90); CPU a conversation: server ${(cpu / level).toFixed(1)} ms, this process (clients and fake API) ${(ownMs / level).toFixed(1)} ms`,
           );
         }
-        summary.push(
-          `${label}${RUNS > 1 ? `, run ${run}` : ''}: turn at N concurrent ÷ lone turn — ${parts.join(', ')}`,
-        );
       } finally {
         await agent?.stop();
         await cleanup();
@@ -207,13 +201,13 @@ try {
   await fake.close();
   await clients.close();
 }
-for (const line of summary) console.log(line);
-if (RUNS > 1)
-  for (const [label, byLevel] of ratios) {
-    const parts = [...byLevel].map(([level, r]) => {
-      const sorted = [...r].sort((a, b) => a - b);
-      const over = r.filter((x) => x > 2).length;
-      return `${level}: median ${median(r).toFixed(2)}× (${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}, ${over} of ${r.length} runs over 2.0×)`;
-    });
-    console.log(`${label}, ${RUNS} runs: ${parts.join('; ')}`);
-  }
+// one line per store: each level's ratio, or over several runs their median, range and count over the target
+for (const [label, byLevel] of ratios) {
+  const parts = [...byLevel].map(([level, r]) => {
+    if (r.length === 1) return `${level}: ${r[0]!.toFixed(2)}×`;
+    const sorted = [...r].sort((x, y) => x - y);
+    const over = r.filter((x) => x > 2).length;
+    return `${level}: median ${median(r).toFixed(2)}× (${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)}, ${over} of ${r.length} runs over 2.0×)`;
+  });
+  console.log(`${label}: turn at N concurrent ÷ lone turn — ${parts.join('; ')}`);
+}

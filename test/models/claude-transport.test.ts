@@ -105,6 +105,13 @@ describe('the model transport (a fetch over undici request)', () => {
     await expect(createModelFetch({ idleMs: 2_000, maxResponseBytes: 1000 })(url)).rejects.toThrow();
   });
 
+  it('refuses a body it does not carry instead of handing it to another transport', async () => {
+    const fetch = createModelFetch({ idleMs: 2_000 });
+    await expect(fetch('http://127.0.0.1:9/', { method: 'POST', body: new URLSearchParams('a=1') })).rejects.toThrow(
+      TypeError,
+    );
+  });
+
   it('stops when the signal aborts', async () => {
     const url = await serve(() => {
       /* never answers */

@@ -25,13 +25,15 @@ export interface ModelTransportOptions {
 
 type HeaderPairs = Array<[string, string]>;
 
-function headerPairs(headers: RequestInit['headers']): HeaderPairs {
-  if (!headers) return [];
-  if (headers instanceof Headers) return [...headers];
-  if (Array.isArray(headers)) return headers.map(([k, v]) => [String(k), String(v)]);
-  return Object.entries(headers).flatMap(([k, v]) =>
-    typeof v === 'string' ? [[k, v] as [string, string]] : v.map((x): [string, string] => [k, x]),
-  );
+/** The request's headers as undici takes them: name, value, name, value… */
+function headerList(headers: RequestInit['headers']): string[] {
+  const out: string[] = [];
+  if (headers instanceof Headers) headers.forEach((value, name) => out.push(name, value));
+  else if (Array.isArray(headers)) for (const [name, value] of headers) out.push(String(name), String(value));
+  else if (headers)
+    for (const [name, value] of Object.entries(headers))
+      for (const v of typeof value === 'string' ? [value] : value) out.push(name, v);
+  return out;
 }
 
 function responseHeaders(raw: Record<string, string | string[] | undefined>): HeaderPairs {
@@ -118,8 +120,9 @@ async function readAll(body: Readable, idleMs: number): Promise<Uint8Array> {
 }
 
 /**
- * A `fetch` for the SDK. Requests it cannot carry (a `Request` object, a body other than a string
- * or bytes: this adapter never sends one) go to the global `fetch`.
+ * A `fetch` for the SDK. It carries what the Messages API calls send: a URL, and a body that is a
+ * string (JSON) or bytes; anything else (a `Request`, a stream or form body) is refused loudly
+ * rather than sent by another transport.
  */
 export function createModelFetch(options: ModelTransportOptions): typeof fetch {
   const { idleMs } = options;
@@ -133,12 +136,12 @@ export function createModelFetch(options: ModelTransportOptions): typeof fetch {
   return async (input, init = {}) => {
     const body = init.body;
     if (input instanceof Request || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array)))
-      return globalThis.fetch(input, init);
+      throw new TypeError('the model transport carries a URL and a string or byte body only');
     const url = input instanceof URL ? input.href : input;
     const res = await request(url, {
       dispatcher,
       method: (init.method ?? 'GET').toUpperCase() as 'GET',
-      headers: headerPairs(init.headers).flat(),
+      headers: headerList(init.headers),
       body: body ?? null,
       signal: init.signal ?? null,
     });
