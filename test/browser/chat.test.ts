@@ -67,10 +67,9 @@ describe('customer chat page', () => {
     const requests: string[] = [];
     page.on('response', (r) => requests.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`));
     await page.reload();
-    // the reloaded page loads its script, then reads the conversation: on a loaded CI machine that
-    // took more than the poll's default second once (0 items seen), so the wait is bounded at 10 s
-    // (seen again once with 0 items after 10 s in a full CI run, not reproduced alone: a failure
-    // now says what the page showed and which requests it made, for the next person)
+    // 0 items after 10 s was seen twice in CI, and the 404 test below once timed out without its
+    // alert: the page's store changed before useStore subscribed (fixed there; test/dom/hooks.test.ts
+    // pins it). A failure here still says what the page showed and which requests it made.
     await expect
       .poll(() => transcript.locator('li').count(), { timeout: 10_000 })
       .toBe(before.length)

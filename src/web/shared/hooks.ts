@@ -1,5 +1,5 @@
 /** Hooks both pages use. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 
 /** The current time, re-read every `ms` while `active` (for countdowns and wait times). */
 export function useNow(ms: number, active = true): number {
@@ -13,9 +13,21 @@ export function useNow(ms: number, active = true): number {
   return now;
 }
 
-/** Re-renders whenever a store with `subscribe` changes; returns its current state. */
+/**
+ * Re-renders whenever a store with `subscribe` changes; returns its current state (the contract of
+ * React's useSyncExternalStore). The subscription is made in a layout effect, and a change that
+ * came between the render and the subscription is caught by comparing states: preact runs plain
+ * effects after the next frame, and a page that starts its store right after `render()` (the chat
+ * page restoring its conversation after a reload) could otherwise finish before anyone listened,
+ * leaving the page showing its first state for good.
+ */
 export function useStore<S>(store: { state: S; subscribe(listener: () => void): () => void }): S {
+  const state = store.state;
   const [, force] = useState(0);
-  useEffect(() => store.subscribe(() => force((n) => n + 1)), [store]);
-  return store.state;
+  useLayoutEffect(() => {
+    const unsubscribe = store.subscribe(() => force((n) => n + 1));
+    if (store.state !== state) force((n) => n + 1);
+    return unsubscribe;
+  }, [store]);
+  return state;
 }
